@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { FlowhawkError } from '../errors.js';
+import { registerIngest } from './ingestCommand.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('flowhawk')
+    .description('Find malicious network behaviour in cloud flow logs, with no infrastructure.')
+    .version(version)
+    .exitOverride()
+    .showHelpAfterError();
+  registerIngest(program);
+  return program;
+}
+
+/** Exit codes: 0 clean, 2 usage error, 3 input error. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (error instanceof FlowhawkError) {
+      process.stderr.write(`flowhawk: ${error.message}\n${error.hint ? `  ${error.hint}\n` : ''}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
+    process.stderr.write(`flowhawk: unexpected error: ${(error as Error).stack ?? error}\n`);
+    process.exitCode = 3;
+  }
+}

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { decodeStream, openRaw, peek } from '../readers/byteSource.js';
+import { readCloudWatch } from '../readers/cloudwatch.js';
+import type { RecordSink } from '../readers/recordSink.js';
+import { type InputFormat, sniffFormat } from '../readers/sniff.js';
+import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
+import { readLines, readVpcText } from '../readers/vpcTextReader.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
+import { loadParquet } from '../store/parquetLoader.js';
+import { VpcLoader } from '../store/vpcLoader.js';
+import { expandInputs } from './inputFiles.js';
+import { s3PathFacts } from './s3Path.js';
+import { type IngestSummary, IngestTally, summarise } from './summary.js';
+
+export interface IngestOptions {
+  /** field order for inputs without a header line; the default v2 format otherwise */
+  layout?: VpcLayout;
+  /** called after each file with the running totals (progress display) */
+  onFile?: (done: number, total: number, path: string) => void;
+}
+
+/** Files read at once: decompression of one overlaps parsing of the other. */
+const CONCURRENT_FILES = 2;
+
+/**
+ * Reads every input into the store: sources → readers → the canonical tables. Files already in the
+ * store (same content hash) are skipped, so running twice on the same logs adds nothing.
+ */
+export async function ingest(store: DuckdbStore, paths: readonly string[], options: IngestOptions = {}) {
+  const started = performance.now();
+  const files = await expandInputs(paths);
+  const tally = new IngestTally();
+  const meta = await store.connect();
+  const loader = new VpcLoader(store, async (layout, segment, bytes) => {
+    await readLines(bytes, segment.firstLine, layout, sinkFor(segment.fileId, segment.path));
+  });
+  const sinkFor = (fileId: number, path: string): RecordSink => ({
+    cleanChunk: (layout, firstLine, lineCount, bytes) => {
+      tally.noteLayout(layout);
+      return loader.addCleanChunk(layout, fileId, path, firstLine, lineCount, bytes);
+    },
+    row: (layout, line, values) => {
+      tally.noteLayout(layout);
+      return loader.addRow(layout, fileId, line, values);
+    },
+    badLine: (line, reason, excerpt) => tally.badLine(fileId, path, line, reason, excerpt),
+    header: () => tally.headers++,
+    warn: (message) => tally.warn(`${path}: ${message}`),
+  });
+
+  let nextId = Number(
+    ((
+      await meta.runAndReadAll('SELECT coalesce(max(file_id), 0) AS n FROM ingested_files')
+    ).getRowObjects()[0]?.n as number) ?? 0,
+  );
+  let cursor = 0;
+  let done = 0;
+  const worker = async () => {
+    while (cursor < files.length) {
+      const given = files[cursor++] as string;
+      const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
+      const shown = given === '-' ? '-' : given;
+      const sha256 = await hashFile(path);
+      const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
+      if (known.getRowObjects().length > 0) {
+        tally.skipped.push({
+          path: shown,
+          reason: `already ingested (same content as ${known.getRowObjects()[0]?.path})`,
+        });
+      } else {
+        const fileId = ++nextId;
+        const facts = s3PathFacts(shown);
+        const raw = openRaw(path);
+        const { head, stream } = await peek(decodeStream(raw));
+        const rawHead = await readHead(path);
+        const format: InputFormat = sniffFormat(rawHead, head, options.layout);
+        await meta.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp)', [
+          fileId,
+          shown,
+          sha256,
+          format,
+          statSync(path).size,
+          facts.accountId ?? null,
+          facts.region ?? null,
+        ]);
+        tally.fileStarted(fileId, shown, format);
+        const sink = sinkFor(fileId, shown);
+        const layout = options.layout ?? DEFAULT_V2_LAYOUT;
+        if (format === 'parquet') {
+          raw.destroy();
+          tally.addCounts(await loadParquet(store, fileId, path));
+        } else if (format === 'json' || format === 'cloudwatch-export') {
+          await readCloudWatch(stream, sink, { layout, format });
+        } else {
+          if (format === 'unknown')
+            tally.warn(`${shown}: does not look like a flow log; its lines are reported as bad`);
+          await readVpcText(stream, sink, { layout });
+        }
+      }
+      options.onFile?.(++done, files.length, shown);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: CONCURRENT_FILES }, worker));
+    await loader.finish();
+    tally.addCounts(loader.counts);
+  } finally {
+    meta.closeSync();
+  }
+  return summarise(store, tally, performance.now() - started);
+}
+
+export type { IngestSummary };
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function readHead(path: string): Promise<Buffer> {
+  const stream = createReadStream(path, { start: 0, end: 15 });
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** Standard input is copied to the scratch directory first, so it is hashed and read like any file. */
+async function spoolStdin(scratchDir: string): Promise<string> {
+  const path = join(scratchDir, 'stdin');
+  await pipeline(process.stdin, createWriteStream(path));
+  return path;
+}

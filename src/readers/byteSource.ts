@@ -1,0 +1,110 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** Where an input comes from: a file path, or '-' for standard input. */
+export type InputPath = string;
+
+export const GZIP_MAGIC = [0x1f, 0x8b] as const;
+const READ_CHUNK = 1 << 20;
+
+export function isGzip(head: Uint8Array): boolean {
+  return head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+}
+
+export function openRaw(path: InputPath): Readable {
+  return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK });
+}
+
+/** The decompressed bytes of an input, and how the stream ended. */
+export interface DecodedStream {
+  chunks: AsyncIterable<Buffer>;
+  /** set once `chunks` is exhausted: why decoding stopped early, if it did */
+  readonly failure: () => string | undefined;
+}
+
+/**
+ * Yields the bytes of `raw`, gunzipped when they start with the gzip magic (the file name is not
+ * trusted: AWS names are .log.gz, users rename and decompress files). A truncated or corrupt gzip
+ * stream ends the iteration normally with `failure()` set, after every byte that could be decoded.
+ */
+export function decodeStream(raw: Readable): DecodedStream {
+  let failure: string | undefined;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const first = await iterator.next();
+    if (first.done) return;
+    const head: Buffer = first.value;
+    const rest = async function* () {
+      yield head;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value as Buffer;
+      }
+    };
+    if (!isGzip(head)) {
+      yield* rest();
+      return;
+    }
+    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+    const feeding = (async () => {
+      try {
+        for await (const piece of rest()) {
+          if (!gunzip.write(piece)) await new Promise((resolve) => gunzip.once('drain', resolve));
+        }
+        gunzip.end();
+      } catch (error) {
+        gunzip.destroy(error as Error);
+      }
+    })();
+    try {
+      for await (const out of gunzip) yield out as Buffer;
+    } catch (error) {
+      failure = describeGzipError(error as NodeJS.ErrnoException);
+      raw.destroy();
+    }
+    await feeding;
+  }
+  return { chunks: chunks(), failure: () => failure };
+}
+
+function describeGzipError(error: NodeJS.ErrnoException): string {
+  if (error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)) {
+    return 'gzip stream truncated: the file ends mid-stream (incomplete download or copy?)';
+  }
+  return `gzip stream corrupt (${error.message}): the bytes after this point could not be decompressed`;
+}
+
+/**
+ * Reads the first decoded bytes (at least `bytes` of them, unless the input is shorter) without
+ * consuming them: the returned stream yields everything, head included.
+ */
+export async function peek(
+  decoded: DecodedStream,
+  bytes = 64 * 1024,
+): Promise<{ head: Buffer; stream: DecodedStream }> {
+  const iterator = decoded.chunks[Symbol.asyncIterator]();
+  const taken: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  while (size < bytes) {
+    const next = await iterator.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    taken.push(next.value);
+    size += next.value.length;
+  }
+  async function* replay(): AsyncGenerator<Buffer> {
+    yield* taken;
+    if (done) return;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  return { head: Buffer.concat(taken, size), stream: { chunks: replay(), failure: decoded.failure } };
+}

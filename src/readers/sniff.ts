@@ -1,0 +1,23 @@
+import { DEFAULT_V2_LAYOUT, parseHeader, splitRecord, type VpcLayout } from './vpcText.js';
+
+export type InputFormat = 'vpc-text' | 'cloudwatch-export' | 'json' | 'parquet' | 'unknown';
+
+const PARQUET_MAGIC = Buffer.from('PAR1');
+/** CloudWatch Logs exports put the event time before each message. */
+export const CLOUDWATCH_EXPORT_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z /;
+
+/**
+ * Decides what an input is from its bytes, never its name: `raw` is the start of the file as stored,
+ * `head` the start after decompression.
+ */
+export function sniffFormat(raw: Buffer, head: Buffer, layout?: VpcLayout): InputFormat {
+  if (raw.subarray(0, 4).equals(PARQUET_MAGIC)) return 'parquet';
+  const text = head.toString('utf8', 0, Math.min(head.length, 16 * 1024));
+  const first = text.trimStart();
+  if (first.startsWith('{') || first.startsWith('[')) return 'json';
+  const line = first.split('\n', 1)[0] ?? '';
+  if (CLOUDWATCH_EXPORT_LINE.test(line)) return 'cloudwatch-export';
+  if (parseHeader(line)) return 'vpc-text';
+  if (line !== '' && 'values' in splitRecord(line, layout ?? DEFAULT_V2_LAYOUT)) return 'vpc-text';
+  return 'unknown';
+}

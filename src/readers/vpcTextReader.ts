@@ -1,0 +1,104 @@
+import type { DecodedStream } from './byteSource.js';
+import { lineChunks } from './lineChunks.js';
+import type { RecordSink } from './recordSink.js';
+import { isCleanChunk, parseHeader, splitRecord, type VpcLayout } from './vpcText.js';
+
+export interface VpcTextOptions {
+  /** field order for input without a header line (CloudWatch messages, console copies) */
+  layout?: VpcLayout;
+}
+
+const EXCERPT_CHARS = 120;
+
+/**
+ * Reads VPC flow log text: an optional header line, then records. Clean stretches go to the sink
+ * as whole chunks; anything unusual is split line by line so that every line is accounted for as a
+ * record, a header or a bad line with its number.
+ */
+export async function readVpcText(decoded: DecodedStream, sink: RecordSink, options: VpcTextOptions = {}) {
+  let layout: VpcLayout | undefined = options.layout;
+  let lastLine = 0;
+  const warned = new Set<string>();
+  const adopt = (next: VpcLayout) => {
+    layout = next;
+    const unknown = next.unknown.filter((name) => !warned.has(name));
+    if (unknown.length > 0) {
+      for (const name of unknown) warned.add(name);
+      sink.warn(`unknown field(s) ${unknown.join(', ')} skipped (values not stored)`);
+    }
+  };
+
+  for await (const chunk of lineChunks(decoded.chunks)) {
+    lastLine = chunk.firstLine + chunk.lineCount - 1;
+    if (chunk.overlong) {
+      sink.badLine(
+        chunk.firstLine,
+        'line longer than 1 MiB (binary data or not a flow log?)',
+        excerpt(chunk.bytes),
+      );
+      continue;
+    }
+    let { bytes, firstLine, lineCount } = chunk;
+    if (firstLine === 1) {
+      const end = bytes.indexOf(0x0a);
+      const header = parseHeader(bytes.toString('latin1', 0, end === -1 ? bytes.length : end));
+      if (header) {
+        adopt(header);
+        sink.header(1);
+        bytes = bytes.subarray(end === -1 ? bytes.length : end + 1);
+        firstLine = 2;
+        lineCount--;
+      }
+    }
+    if (lineCount === 0) continue;
+    if (layout && isCleanChunk(bytes)) {
+      await sink.cleanChunk(layout, firstLine, lineCount, bytes);
+      continue;
+    }
+    layout = await readLines(bytes, firstLine, layout, sink, adopt);
+  }
+  const failure = decoded.failure();
+  if (failure) sink.badLine(lastLine + 1, failure, '');
+}
+
+/** The careful path, one line at a time; returns the layout in force at the end. */
+export async function readLines(
+  bytes: Buffer,
+  firstLine: number,
+  initial: VpcLayout | undefined,
+  sink: RecordSink,
+  adopt: (layout: VpcLayout) => void = () => undefined,
+): Promise<VpcLayout | undefined> {
+  let layout = initial;
+  const lines = bytes.toString('utf8').split('\n');
+  // the chunk's final '\n' leaves one empty string that is no line
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  for (let index = 0; index < lines.length; index++) {
+    const text = lines[index] as string;
+    const line = firstLine + index;
+    const head = text.charCodeAt(0);
+    if (head >= 0x61 && head <= 0x7a) {
+      // a lowercase start may be a header repeated by concatenation, possibly of another format
+      const header = parseHeader(text);
+      if (header && !/\d/.test(text.split(/\s+/, 1)[0] ?? '')) {
+        adopt(header);
+        layout = header;
+        sink.header(line);
+        continue;
+      }
+    }
+    if (!layout) {
+      sink.badLine(line, 'record before any header line, and no field list given (--fields)', excerpt(text));
+      continue;
+    }
+    const split = splitRecord(text, layout);
+    if ('reason' in split) sink.badLine(line, split.reason, excerpt(text));
+    else await sink.row(layout, line, split.values);
+  }
+  return layout;
+}
+
+function excerpt(text: string | Buffer): string {
+  const shown = typeof text === 'string' ? text : text.toString('latin1');
+  return shown.slice(0, EXCERPT_CHARS).replace(/[^\x20-\x7e]/g, '?');
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { FlowhawkError } from '../errors.js';
+import { IP_MACROS_SQL } from './ipMacros.js';
+import { migrate } from './schema.js';
+
+export interface StoreOptions {
+  /** DuckDB file that keeps history across runs; in memory when absent */
+  workspace?: string;
+  /** DuckDB memory limit, e.g. '1GB' (it spills to its temp directory beyond that) */
+  memoryLimit?: string;
+  threads?: number;
+}
+
+/**
+ * The embedded DuckDB store: one connection, the canonical schema, and a scratch directory for the
+ * batch files the loaders hand to DuckDB's CSV reader.
+ */
+export class DuckdbStore {
+  readonly scratchDir: string;
+  private lock: Promise<void> = Promise.resolve();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+    readonly workspace: string | undefined,
+  ) {
+    this.scratchDir = mkdtempSync(join(tmpdir(), 'flowhawk-'));
+  }
+
+  static async open(options: StoreOptions = {}): Promise<DuckdbStore> {
+    const path = options.workspace ?? ':memory:';
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, {
+        threads: String(options.threads ?? 2),
+        memory_limit: options.memoryLimit ?? '600MB',
+        preserve_insertion_order: 'true',
+      });
+    } catch (error) {
+      throw new FlowhawkError(
+        'WORKSPACE_OPEN',
+        `cannot open workspace ${path}: ${(error as Error).message}`,
+        'check the path is a flowhawk workspace file and that no other flowhawk process has it open',
+      );
+    }
+    const connection = await instance.connect();
+    const store = new DuckdbStore(instance, connection, options.workspace);
+    await connection.run(`SET temp_directory = '${store.scratchDir.replaceAll("'", "''")}/spill'`);
+    for (const sql of IP_MACROS_SQL) await connection.run(sql);
+    await migrate(connection);
+    return store;
+  }
+
+  /** Another connection with the macros; DuckDB runs queries on separate connections concurrently. */
+  async connect(): Promise<DuckDBConnection> {
+    const connection = await this.instance.connect();
+    for (const sql of IP_MACROS_SQL) await connection.run(sql);
+    return connection;
+  }
+
+  /**
+   * Runs `work` while no other exclusive work runs. Loads that register addresses go through here:
+   * two connections inserting the same new address at once would list it twice.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.lock;
+    let release = () => undefined as void;
+    this.lock = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  }
+
+  async run(sql: string, params?: DuckDBValue[]): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  /** Rows as plain objects; BIGINT/HUGEINT values come back as bigint. */
+  async query<T = Record<string, unknown>>(sql: string, params?: DuckDBValue[]): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS() as T[];
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+    rmSync(this.scratchDir, { recursive: true, force: true });
+  }
+}

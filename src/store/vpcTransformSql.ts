@@ -1,0 +1,148 @@
+import { FLOW_COLUMNS, LOG_HEALTH_COLUMNS } from '../flow.js';
+import { INT_FIELD_MAX, type VpcField, vpcField } from '../readers/vpcFields.js';
+import type { VpcLayout } from '../readers/vpcText.js';
+
+/**
+ * SQL that turns staged raw VPC fields (all VARCHAR: fh_file_id, fh_line, f0..fN) into canonical rows.
+ *
+ * Validation lives here, once, for every path into the store: a record whose value does not fit its
+ * field becomes a bad line with a reason; NODATA/SKIPDATA become log-health facts; a repeated header
+ * (concatenated files) is counted as a header.
+ */
+
+export const MAX_BAD_LINES_KEPT_PER_FILE = 200;
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+interface PlacedField {
+  field: VpcField;
+  column: string;
+}
+
+function placed(layout: VpcLayout): PlacedField[] {
+  const out: PlacedField[] = [];
+  layout.fields.forEach((name, index) => {
+    const field = name === null ? undefined : vpcField(name);
+    if (field) out.push({ field, column: `f${index}` });
+  });
+  return out;
+}
+
+/** Condition that holds when the value is acceptable for its field, or undefined when any value is. */
+function validity({ field, column }: PlacedField): string | undefined {
+  switch (field.kind) {
+    case 'int':
+    case 'time': {
+      const max = INT_FIELD_MAX[field.name] ?? 4_294_967_295;
+      return `(${column} = '-' OR TRY_CAST(${column} AS UBIGINT) <= ${max})`;
+    }
+    case 'action':
+      return `${column} IN ('ACCEPT', 'REJECT', '-')`;
+    case 'status':
+      return `${column} IN ('OK', 'NODATA', 'SKIPDATA', '-')`;
+    case 'addr':
+      // the address list of this batch holds the invalid ones (see badAddressesSql)
+      return `${column} NOT IN (SELECT addr FROM fh_bad_addresses)`;
+    default:
+      return undefined;
+  }
+}
+
+function problem({ field, column }: PlacedField): string {
+  const shown = `'${field.name} "' || left(${column}, 40) || '"'`;
+  switch (field.kind) {
+    case 'int':
+    case 'time':
+      return `${shown} || ' is not an integer 0-${INT_FIELD_MAX[field.name] ?? 4_294_967_295}'`;
+    case 'action':
+      return `${shown} || ' is not ACCEPT, REJECT or -'`;
+    case 'status':
+      return `${shown} || ' is not OK, NODATA, SKIPDATA or -'`;
+    default:
+      return `${shown} || ' is not an IPv4 or IPv6 address'`;
+  }
+}
+
+/** A view `fh_classified` over `source` adding fh_kind (flow|NODATA|SKIPDATA|header|bad) and fh_reason. */
+export function classifiedViewSql(layout: VpcLayout, source: string): string {
+  const fields = placed(layout);
+  const checks = fields.flatMap((p) => {
+    const ok = validity(p);
+    return ok ? [`WHEN NOT (${ok}) THEN ${problem(p)}`] : [];
+  });
+  const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
+  const first = fields[0];
+  const isHeader = first ? `${first.column} = ${quote(first.field.name)}` : 'false';
+  const status = fields.find((p) => p.field.kind === 'status')?.column;
+  const healthKind = status ? `WHEN ${status} IN ('NODATA', 'SKIPDATA') THEN ${status}` : '';
+  return `CREATE OR REPLACE TEMP VIEW fh_classified AS
+    SELECT *, CASE WHEN ${isHeader} THEN 'header' WHEN fh_reason IS NOT NULL THEN 'bad' ${healthKind} ELSE 'flow' END AS fh_kind
+    FROM (SELECT *, CASE WHEN ${isHeader} THEN NULL ELSE ${reason} END AS fh_reason FROM ${source})`;
+}
+
+/** Registers new valid addresses and collects this batch's invalid ones into fh_bad_addresses. */
+export function addressSql(layout: VpcLayout, source: string): string[] {
+  const columns = placed(layout)
+    .filter((p) => p.field.kind === 'addr')
+    .map((p) => p.column);
+  const seen =
+    columns.length === 0
+      ? `SELECT NULL::VARCHAR AS addr WHERE false`
+      : columns.map((c) => `SELECT ${c} AS addr FROM ${source}`).join(' UNION ');
+  return [
+    `CREATE OR REPLACE TEMP TABLE fh_new_addresses AS
+       SELECT addr, fh_ip(addr) AS ip FROM (${seen}) AS seen
+       WHERE addr <> '-' AND addr NOT IN (SELECT addr FROM addresses)`,
+    `INSERT INTO addresses SELECT addr, ip, CASE WHEN contains(addr, ':') THEN 6 ELSE 4 END
+       FROM fh_new_addresses WHERE ip IS NOT NULL`,
+    `CREATE OR REPLACE TEMP TABLE fh_bad_addresses AS SELECT addr FROM fh_new_addresses WHERE ip IS NULL`,
+  ];
+}
+
+function valueExpr(p: PlacedField, type: string): string {
+  const value = `NULLIF(${p.column}, '-')`;
+  if (p.field.kind === 'int') return `TRY_CAST(${value} AS ${type})`;
+  if (p.field.kind === 'time') return `TRY_CAST(${value} AS DOUBLE)`;
+  return value;
+}
+
+/** Canonical column expressions for this layout; account and region fall back to the S3 path. */
+function canonicalExprs(layout: VpcLayout, names: readonly { name: string; duckdb: string }[]): string[] {
+  const byColumn = new Map(placed(layout).map((p) => [p.field.column, p]));
+  return names.map(({ name, duckdb }) => {
+    if (name === 'file_id') return 'fh_file_id';
+    if (name === 'line') return 'fh_line';
+    const p = byColumn.get(name);
+    const own = p ? valueExpr(p, duckdb) : undefined;
+    if (name === 'account_id') return own ? `coalesce(${own}, f.path_account_id)` : 'f.path_account_id';
+    if (name === 'region') return own ? `coalesce(${own}, f.path_region)` : 'f.path_region';
+    if (name === 'status') return byColumn.get('log_status')?.column ?? 'NULL';
+    return own ?? 'NULL';
+  });
+}
+
+const FROM_CLASSIFIED =
+  'FROM fh_classified LEFT JOIN ingested_files f ON f.file_id = fh_classified.fh_file_id';
+
+export function insertFlowsSql(layout: VpcLayout): string {
+  return `INSERT INTO flows (${FLOW_COLUMNS.map((c) => c.name).join(', ')})
+    SELECT ${canonicalExprs(layout, FLOW_COLUMNS).join(', ')} ${FROM_CLASSIFIED} WHERE fh_kind = 'flow'`;
+}
+
+export function insertLogHealthSql(layout: VpcLayout): string {
+  return `INSERT INTO log_health (${LOG_HEALTH_COLUMNS.map((c) => c.name).join(', ')})
+    SELECT ${canonicalExprs(layout, LOG_HEALTH_COLUMNS).join(', ')} ${FROM_CLASSIFIED}
+    WHERE fh_kind IN ('NODATA', 'SKIPDATA')`;
+}
+
+export function insertBadLinesSql(layout: VpcLayout): string {
+  const text = layout.fields.map((_, index) => `f${index}`).join(', ');
+  return `INSERT INTO bad_lines
+    SELECT fh_file_id, fh_line, fh_reason, left(concat_ws(' ', ${text}), 200) FROM fh_classified
+    WHERE fh_kind = 'bad'
+    QUALIFY row_number() OVER (PARTITION BY fh_file_id ORDER BY fh_line) <= ${MAX_BAD_LINES_KEPT_PER_FILE}`;
+}
+
+/** Per file and kind counts of the batch, for the ingest summary. */
+export const COUNT_KINDS_SQL =
+  'SELECT fh_file_id AS file_id, fh_kind AS kind, count(*) AS n FROM fh_classified GROUP BY ALL';
