@@ -21,7 +21,8 @@ export function registerIngest(program: Command): void {
 Examples:
   flowhawk ingest ./AWSLogs/                  # every file under the S3 download, gzip or not
   flowhawk ingest logs/ --workspace hist.duckdb --json
-  aws logs tail /vpc/flow --format short | flowhawk ingest - --fields "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status"`,
+  aws logs tail /vpc/flowlogs --format short | flowhawk ingest -
+  flowhawk ingest messages.txt --fields "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action"`,
     )
     .action(async (paths: string[], options: { workspace?: string; fields?: string; json?: boolean }) => {
       const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});

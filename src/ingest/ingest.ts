@@ -11,7 +11,7 @@ import { readLines, readVpcText } from '../readers/vpcTextReader.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadParquet } from '../store/parquetLoader.js';
 import { VpcLoader } from '../store/vpcLoader.js';
-import { expandInputs } from './inputFiles.js';
+import { expandInputs, type InputFile } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
 import { type IngestSummary, IngestTally, summarise } from './summary.js';
 
@@ -51,32 +51,46 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     warn: (message) => tally.warn(`${path}: ${message}`),
   });
 
-  let nextId = Number(
-    ((
-      await meta.runAndReadAll('SELECT coalesce(max(file_id), 0) AS n FROM ingested_files')
-    ).getRowObjects()[0]?.n as number) ?? 0,
-  );
+  const firstId =
+    1 +
+    Number(
+      ((
+        await meta.runAndReadAll('SELECT coalesce(max(file_id), 0) AS n FROM ingested_files')
+      ).getRowObjects()[0]?.n as number) ?? 0,
+    );
   let cursor = 0;
   let done = 0;
+  // two copies of one file in a single run: the second must see the first before it is registered
+  const hashesThisRun = new Map<string, string>();
   const worker = async () => {
     while (cursor < files.length) {
-      const given = files[cursor++] as string;
+      const index = cursor++;
+      const { path: given, walked } = files[index] as InputFile;
       const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
       const shown = given === '-' ? '-' : given;
       const sha256 = await hashFile(path);
       const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
-      if (known.getRowObjects().length > 0) {
-        tally.skipped.push({
-          path: shown,
-          reason: `already ingested (same content as ${known.getRowObjects()[0]?.path})`,
-        });
+      const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
+      if (sameAs !== undefined) {
+        tally.skipped.push({ path: shown, reason: 'already ingested (same content)', sameAs });
       } else {
-        const fileId = ++nextId;
-        const facts = s3PathFacts(shown);
+        hashesThisRun.set(sha256, shown);
         const raw = openRaw(path);
         const { head, stream } = await peek(decodeStream(raw));
-        const rawHead = await readHead(path);
-        const format: InputFormat = sniffFormat(rawHead, head, options.layout);
+        const format: InputFormat = sniffFormat(await readHead(path), head, options.layout);
+        if (format === 'unknown' && walked) {
+          // a README or a stray download beside the logs: say so, but do not flood the bad-line report
+          raw.destroy();
+          tally.skipped.push({
+            path: shown,
+            reason: 'not recognised as a flow log (no header, first line is no record)',
+          });
+          options.onFile?.(++done, files.length, shown);
+          continue;
+        }
+        // ids follow the order of the inputs, not which of the concurrent readers got there first
+        const fileId = firstId + index;
+        const facts = s3PathFacts(shown);
         await meta.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp)', [
           fileId,
           shown,
@@ -91,7 +105,9 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
         const layout = options.layout ?? DEFAULT_V2_LAYOUT;
         if (format === 'parquet') {
           raw.destroy();
-          tally.addCounts(await loadParquet(store, fileId, path));
+          const loaded = await loadParquet(store, fileId, path, sink);
+          if (loaded.layout) tally.noteLayout(loaded.layout);
+          tally.addCounts(loaded.counts);
         } else if (format === 'json' || format === 'cloudwatch-export') {
           await readCloudWatch(stream, sink, { layout, format });
         } else {

@@ -6,11 +6,17 @@ import { FlowhawkError } from '../errors.js';
  * Expands the paths a user gave into the files to read: directories are walked recursively (both S3
  * layouts nest five or six levels deep), in a stable order; hidden files are skipped; '-' is stdin.
  */
-export async function expandInputs(paths: readonly string[]): Promise<string[]> {
-  const out: string[] = [];
+export interface InputFile {
+  path: string;
+  /** found by walking a directory, rather than named by the user */
+  walked: boolean;
+}
+
+export async function expandInputs(paths: readonly string[]): Promise<InputFile[]> {
+  const out: InputFile[] = [];
   for (const path of paths) {
     if (path === '-') {
-      out.push(path);
+      out.push({ path, walked: false });
       continue;
     }
     let info: Awaited<ReturnType<typeof stat>>;
@@ -23,8 +29,8 @@ export async function expandInputs(paths: readonly string[]): Promise<string[]> 
         'check the path you gave',
       );
     }
-    if (info.isDirectory()) out.push(...(await walk(path)));
-    else out.push(path);
+    if (info.isDirectory()) out.push(...(await walk(path)).map((file) => ({ path: file, walked: true })));
+    else out.push({ path, walked: false });
   }
   return out;
 }

@@ -11,6 +11,13 @@ export interface BadLineExample {
   excerpt: string;
 }
 
+export interface SkippedFile {
+  path: string;
+  reason: string;
+  /** for duplicates: the file with the same content that was read */
+  sameAs?: string;
+}
+
 export interface FileSummary {
   path: string;
   format: InputFormat;
@@ -23,7 +30,7 @@ export interface FileSummary {
 /** The ingest summary; `flowhawk ingest --json` prints it, and scripts rely on these names. */
 export interface IngestSummary {
   files: number;
-  filesSkipped: { path: string; reason: string }[];
+  filesSkipped: SkippedFile[];
   records: number;
   badLines: number;
   badLineExamples: BadLineExample[];
@@ -49,7 +56,7 @@ const JS_BAD_LINES_KEPT_PER_FILE = 200;
 /** Running counts while files are read. */
 export class IngestTally {
   headers = 0;
-  readonly skipped: { path: string; reason: string }[] = [];
+  readonly skipped: SkippedFile[] = [];
   readonly warnings: string[] = [];
   readonly fields = new Set<string>();
   readonly files = new Map<number, FileSummary>();
@@ -123,7 +130,7 @@ export async function summarise(
         list(DISTINCT account_id ORDER BY account_id) FILTER (WHERE account_id IS NOT NULL) AS accounts,
         list(DISTINCT region ORDER BY region) FILTER (WHERE region IS NOT NULL) AS regions
       FROM flows WHERE ${inRun}`);
-  const perFile = [...tally.files.values()];
+  const perFile = [...tally.files.entries()].sort(([a], [b]) => a - b).map(([, file]) => file);
   const sum = (pick: (f: FileSummary) => number) => perFile.reduce((total, f) => total + pick(f), 0);
   const records = sum((f) => f.records);
   const iso = (t: number | null | undefined) => (t == null ? null : new Date(t * 1000).toISOString());

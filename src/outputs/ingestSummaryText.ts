@@ -9,7 +9,9 @@ export function renderIngestSummary(s: IngestSummary): string {
     `Read ${n(s.files)} file(s): ${n(s.records)} flow records, ${n(s.nodata)} NODATA, ${n(s.skipdata)} SKIPDATA, ` +
       `${n(s.badLines)} bad line(s) in ${(s.elapsedMs / 1000).toFixed(1)} s (${n(s.recordsPerSecond)} records/s).`,
   );
-  if (s.filesSkipped.length > 0) out.push(`Skipped ${n(s.filesSkipped.length)} file(s) already ingested.`);
+  const skippedBy = new Map<string, number>();
+  for (const skip of s.filesSkipped) skippedBy.set(skip.reason, (skippedBy.get(skip.reason) ?? 0) + 1);
+  for (const [reason, count] of skippedBy) out.push(`Skipped ${n(count)} file(s): ${reason}`);
   if (s.timeSpan.start) out.push(`Time span: ${s.timeSpan.start} to ${s.timeSpan.end}`);
   out.push(
     `Interfaces: ${n(s.interfaces)}   accounts: ${s.accounts.join(', ') || '-'}   regions: ${s.regions.join(', ') || '-'}`,

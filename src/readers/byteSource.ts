@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
 /** Where an input comes from: a file path, or '-' for standard input. */
@@ -48,23 +48,18 @@ export function decodeStream(raw: Readable): DecodedStream {
       return;
     }
     const gunzip = createGunzip({ chunkSize: READ_CHUNK });
-    const feeding = (async () => {
-      try {
-        for await (const piece of rest()) {
-          if (!gunzip.write(piece)) await new Promise((resolve) => gunzip.once('drain', resolve));
-        }
-        gunzip.end();
-      } catch (error) {
-        gunzip.destroy(error as Error);
-      }
-    })();
+    const source = Readable.from(rest(), { objectMode: false });
+    // pipe, not a hand-written feeder: when gunzip fails, pipe stops feeding instead of waiting on 'drain'
+    source.pipe(gunzip);
     try {
       for await (const out of gunzip) yield out as Buffer;
     } catch (error) {
       failure = describeGzipError(error as NodeJS.ErrnoException);
+    } finally {
+      source.unpipe(gunzip);
+      source.destroy();
       raw.destroy();
     }
-    await feeding;
   }
   return { chunks: chunks(), failure: () => failure };
 }

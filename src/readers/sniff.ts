@@ -3,8 +3,12 @@ import { DEFAULT_V2_LAYOUT, parseHeader, splitRecord, type VpcLayout } from './v
 export type InputFormat = 'vpc-text' | 'cloudwatch-export' | 'json' | 'parquet' | 'unknown';
 
 const PARQUET_MAGIC = Buffer.from('PAR1');
-/** CloudWatch Logs exports put the event time before each message. */
-export const CLOUDWATCH_EXPORT_LINE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z /;
+/**
+ * CloudWatch Logs exports put the event time before each message (`2023-01-01T00:00:00.000Z …`);
+ * `aws logs tail --format short` prints it without fraction or zone.
+ */
+export const CLOUDWATCH_EXPORT_LINE =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})? /;
 
 /**
  * Decides what an input is from its bytes, never its name: `raw` is the start of the file as stored,

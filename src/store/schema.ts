@@ -12,7 +12,7 @@ const INGESTED_FILES: readonly ColumnDef[] = [
     meaning: 'content hash: the same file is read once',
   },
   { name: 'format', duckdb: 'VARCHAR', clickhouse: 'String', meaning: 'reader that read it' },
-  { name: 'bytes', duckdb: 'BIGINT', clickhouse: 'UInt64', meaning: 'size on disk' },
+  { name: 'size_bytes', duckdb: 'BIGINT', clickhouse: 'UInt64', meaning: 'size on disk' },
   {
     name: 'path_account_id',
     duckdb: 'VARCHAR',
@@ -35,21 +35,33 @@ const BAD_LINES: readonly ColumnDef[] = [
   { name: 'excerpt', duckdb: 'VARCHAR', clickhouse: 'String', meaning: 'the start of the offending line' },
 ];
 
-function createTable(name: string, columns: readonly ColumnDef[]): string[] {
-  const create = `CREATE TABLE IF NOT EXISTS ${name} (${columns.map((c) => `${c.name} ${c.duckdb}`).join(', ')})`;
-  // Columns added by later versions reach old workspaces through ADD COLUMN IF NOT EXISTS.
-  const adds = columns.map((c) => `ALTER TABLE ${name} ADD COLUMN IF NOT EXISTS ${c.name} ${c.duckdb}`);
-  return [create, ...adds];
-}
+export const TABLES: Readonly<Record<string, readonly ColumnDef[]>> = {
+  ingested_files: INGESTED_FILES,
+  flows: FLOW_COLUMNS,
+  log_health: LOG_HEALTH_COLUMNS,
+  bad_lines: BAD_LINES,
+  addresses: ADDRESS_COLUMNS,
+};
 
-/** Brings a new or older workspace to the current schema; safe to run on every open. */
+/**
+ * Brings a new or older workspace to the current schema; safe to run on every open. Columns added by
+ * later versions reach old workspaces through ADD COLUMN.
+ */
 export async function migrate(connection: DuckDBConnection): Promise<void> {
-  const statements = [
-    ...createTable('ingested_files', INGESTED_FILES),
-    ...createTable('flows', FLOW_COLUMNS),
-    ...createTable('log_health', LOG_HEALTH_COLUMNS),
-    ...createTable('bad_lines', BAD_LINES),
-    ...createTable('addresses', ADDRESS_COLUMNS),
-  ];
-  for (const sql of statements) await connection.run(sql);
+  const existing = await connection.runAndReadAll(
+    "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'main'",
+  );
+  const have = new Set(existing.getRowObjectsJS().map((r) => `${r.table_name}.${r.column_name}`));
+  for (const [table, columns] of Object.entries(TABLES)) {
+    if (!columns.some((c) => have.has(`${table}.${c.name}`))) {
+      await connection.run(
+        `CREATE TABLE ${table} (${columns.map((c) => `${c.name} ${c.duckdb}`).join(', ')})`,
+      );
+      continue;
+    }
+    for (const c of columns) {
+      if (!have.has(`${table}.${c.name}`))
+        await connection.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.duckdb}`);
+    }
+  }
 }

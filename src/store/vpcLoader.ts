@@ -2,17 +2,9 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VpcLayout } from '../readers/vpcText.js';
 import type { DuckdbStore } from './duckdbStore.js';
-import {
-  addressSql,
-  COUNT_KINDS_SQL,
-  classifiedViewSql,
-  insertBadLinesSql,
-  insertFlowsSql,
-  insertLogHealthSql,
-} from './vpcTransformSql.js';
+import { type KindCounts, mergeCounts, transformStaged } from './vpcTransform.js';
 
-/** What a flush found, per file: how many lines became flows, log-health facts, headers, bad lines. */
-export type KindCounts = Map<number, Record<string, number>>;
+export type { KindCounts };
 
 /** Lines of one file that a clean batch holds, in order, so row positions map back to line numbers. */
 export interface Segment {
@@ -30,6 +22,18 @@ interface Batch {
   bytes: number;
   rows: number;
   segments: Segment[];
+  /** tolerant rows not yet written: one write per ~1 MB, not per row */
+  pending: string[];
+  pendingChars: number;
+}
+
+const PENDING_CHARS = 1 << 20;
+
+function writePending(batch: Batch): void {
+  if (batch.pending.length === 0) return;
+  writeSync(batch.fd, batch.pending.join(''));
+  batch.pending = [];
+  batch.pendingChars = 0;
 }
 
 const FLUSH_BYTES = 48 << 20;
@@ -75,7 +79,9 @@ export class VpcLoader {
   async addRow(layout: VpcLayout, fileId: number, line: number, values: readonly string[]) {
     const slot = this.slot(this.tolerant, layout);
     const text = `${fileId} ${line} ${values.join(' ')}\n`;
-    writeSync(slot.batch.fd, text);
+    slot.batch.pending.push(text);
+    slot.batch.pendingChars += text.length;
+    if (slot.batch.pendingChars >= PENDING_CHARS) writePending(slot.batch);
     slot.batch.rows++;
     slot.batch.bytes += text.length;
     if (!this.replaying && slot.batch.bytes >= FLUSH_BYTES)
@@ -100,13 +106,28 @@ export class VpcLoader {
     let slot = map.get(key);
     if (!slot) {
       const path = join(this.store.scratchDir, `batch-${this.serial++}.txt`);
-      slot = { layout, batch: { path, fd: openSync(path, 'w'), bytes: 0, rows: 0, segments: [] } };
+      slot = {
+        layout,
+        batch: {
+          path,
+          fd: openSync(path, 'w'),
+          bytes: 0,
+          rows: 0,
+          segments: [],
+          pending: [],
+          pendingChars: 0,
+        },
+      };
       map.set(key, slot);
     }
     return slot;
   }
 
-  /** Hands the batch to DuckDB while the caller goes on reading; one flush runs at a time. */
+  /**
+   * Hands the batch to DuckDB while the caller goes on reading. Flushes run one after another on the
+   * one connection (they share its temp tables); the caller waits only for the flush before this one,
+   * which bounds the batches in memory and on disk to two.
+   */
   private async startFlush(
     map: Map<string, { layout: VpcLayout; batch: Batch }>,
     layout: VpcLayout,
@@ -116,12 +137,16 @@ export class VpcLoader {
     const slot = map.get(key);
     if (!slot) return;
     map.delete(key);
+    writePending(slot.batch);
     closeSync(slot.batch.fd);
-    await this.inFlight;
-    this.inFlight =
+    const previous = this.inFlight;
+    const load = () =>
       kind === 'clean' ? this.loadClean(layout, slot.batch) : this.loadTolerant(layout, slot.batch);
-    // surface a failure on the next call rather than as an unhandled rejection
+    // chained synchronously: two callers can never run loads side by side
+    this.inFlight = previous.then(load);
+    // a failure surfaces at the next flush or in finish(), not as an unhandled rejection
     this.inFlight.catch(() => undefined);
+    await previous;
   }
 
   private csvColumns(layout: VpcLayout, withLine: boolean): string {
@@ -167,18 +192,19 @@ export class VpcLoader {
       return;
     }
     rmSync(batch.path, { force: true });
+    // Row positions map back to (file, line) through a binary search written as nested CASEs: a few
+    // comparisons per row, where a join against the segment list would sort the whole batch.
     let rowStart = 0;
-    const segmentRows = batch.segments.map((s) => {
-      const row = `(${rowStart}, ${s.fileId}, ${s.firstLine})`;
-      rowStart += s.lineCount;
-      return row;
+    const starts = batch.segments.map((segment) => {
+      const at = { rowStart, segment };
+      rowStart += segment.lineCount;
+      return at;
     });
-    await store.run(
-      `CREATE OR REPLACE TEMP TABLE fh_segments AS SELECT * FROM (VALUES ${segmentRows.join(', ')}) AS t(row_start, file_id, first_line)`,
-    );
-    await store.run(`CREATE OR REPLACE TEMP VIEW fh_staged AS
-      SELECT s.file_id AS fh_file_id, s.first_line + (r.rowid - s.row_start) AS fh_line, r.* EXCLUDE (rowid)
-      FROM (SELECT rowid, * FROM fh_raw) AS r ASOF JOIN fh_segments AS s ON r.rowid >= s.row_start`);
+    const fileId = segmentCase(starts, (s) => String(s.segment.fileId));
+    const line = segmentCase(starts, (s) => `rowid - ${s.rowStart} + ${s.segment.firstLine}`);
+    await store.run(`CREATE OR REPLACE TEMP TABLE fh_staged AS
+      SELECT (${fileId})::INTEGER AS fh_file_id, (${line})::BIGINT AS fh_line, * FROM fh_raw`);
+    await store.run('DROP TABLE fh_raw');
     await this.transform(layout, 'fh_staged');
   }
 
@@ -191,24 +217,21 @@ export class VpcLoader {
   }
 
   private async transform(layout: VpcLayout, source: string): Promise<void> {
-    await this.store.exclusive(() => this.transformNow(layout, source));
-  }
-
-  private async transformNow(layout: VpcLayout, source: string): Promise<void> {
     const { store } = this;
-    for (const sql of addressSql(layout, source)) await store.run(sql);
-    await store.run(classifiedViewSql(layout, source));
-    await store.run('BEGIN TRANSACTION');
-    await store.run(insertFlowsSql(layout));
-    await store.run(insertLogHealthSql(layout));
-    await store.run(insertBadLinesSql(layout));
-    await store.run('COMMIT');
-    for (const row of await store.query<{ file_id: number; kind: string; n: bigint }>(COUNT_KINDS_SQL)) {
-      const perFile = this.counts.get(row.file_id) ?? {};
-      perFile[row.kind] = (perFile[row.kind] ?? 0) + Number(row.n);
-      this.counts.set(row.file_id, perFile);
-    }
+    const found = await store.exclusive(() => transformStaged(store.connection, layout, source));
+    mergeCounts(this.counts, found);
   }
+}
+
+/** A CASE over `rowid` that picks the segment holding the row by bisection and evaluates `leaf` for it. */
+function segmentCase(
+  starts: readonly { rowStart: number; segment: Segment }[],
+  leaf: (s: { rowStart: number; segment: Segment }) => string,
+): string {
+  if (starts.length === 1) return leaf(starts[0] as { rowStart: number; segment: Segment });
+  const middle = Math.floor(starts.length / 2);
+  const pivot = (starts[middle] as { rowStart: number }).rowStart;
+  return `CASE WHEN rowid < ${pivot} THEN ${segmentCase(starts.slice(0, middle), leaf)} ELSE ${segmentCase(starts.slice(middle), leaf)} END`;
 }
 
 /** Offset just past the `count`-th newline from `start` (or the end of the buffer). */

@@ -29,7 +29,7 @@ function placed(layout: VpcLayout): PlacedField[] {
 }
 
 /** Condition that holds when the value is acceptable for its field, or undefined when any value is. */
-function validity({ field, column }: PlacedField): string | undefined {
+function validity({ field, column }: PlacedField, badAddresses: boolean): string | undefined {
   switch (field.kind) {
     case 'int':
     case 'time': {
@@ -41,8 +41,8 @@ function validity({ field, column }: PlacedField): string | undefined {
     case 'status':
       return `${column} IN ('OK', 'NODATA', 'SKIPDATA', '-')`;
     case 'addr':
-      // the address list of this batch holds the invalid ones (see badAddressesSql)
-      return `${column} NOT IN (SELECT addr FROM fh_bad_addresses)`;
+      // fh_bad_addresses holds this batch's invalid ones (see addressSql); usually there are none
+      return badAddresses ? `${column} NOT IN (SELECT addr FROM fh_bad_addresses)` : undefined;
     default:
       return undefined;
   }
@@ -63,11 +63,14 @@ function problem({ field, column }: PlacedField): string {
   }
 }
 
-/** A view `fh_classified` over `source` adding fh_kind (flow|NODATA|SKIPDATA|header|bad) and fh_reason. */
-export function classifiedViewSql(layout: VpcLayout, source: string): string {
+/**
+ * The table `fh_classified`: `source` plus fh_kind (flow|NODATA|SKIPDATA|header|bad) and fh_reason.
+ * Materialised once because three inserts read it.
+ */
+export function classifiedTableSql(layout: VpcLayout, source: string, badAddresses: boolean): string {
   const fields = placed(layout);
   const checks = fields.flatMap((p) => {
-    const ok = validity(p);
+    const ok = validity(p, badAddresses);
     return ok ? [`WHEN NOT (${ok}) THEN ${problem(p)}`] : [];
   });
   const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
@@ -75,7 +78,7 @@ export function classifiedViewSql(layout: VpcLayout, source: string): string {
   const isHeader = first ? `${first.column} = ${quote(first.field.name)}` : 'false';
   const status = fields.find((p) => p.field.kind === 'status')?.column;
   const healthKind = status ? `WHEN ${status} IN ('NODATA', 'SKIPDATA') THEN ${status}` : '';
-  return `CREATE OR REPLACE TEMP VIEW fh_classified AS
+  return `CREATE OR REPLACE TEMP TABLE fh_classified AS
     SELECT *, CASE WHEN ${isHeader} THEN 'header' WHEN fh_reason IS NOT NULL THEN 'bad' ${healthKind} ELSE 'flow' END AS fh_kind
     FROM (SELECT *, CASE WHEN ${isHeader} THEN NULL ELSE ${reason} END AS fh_reason FROM ${source})`;
 }
