@@ -67,7 +67,7 @@ export class DuckdbStore {
    */
   async exclusive<T>(work: () => Promise<T>): Promise<T> {
     const previous = this.lock;
-    let release = () => undefined as void;
+    let release!: () => void;
     this.lock = new Promise<void>((resolve) => {
       release = resolve;
     });
