@@ -71,7 +71,8 @@ export function classifiedTableSql(layout: VpcLayout, source: string, badAddress
   const fields = placed(layout);
   const checks = fields.flatMap((p) => {
     const ok = validity(p, badAddresses);
-    return ok ? [`WHEN NOT (${ok}) THEN ${problem(p)}`] : [];
+    // coalesce: TRY_CAST yields NULL for a non-number, and NOT NULL would wave the value through
+    return ok ? [`WHEN NOT coalesce(${ok}, false) THEN ${problem(p)}`] : [];
   });
   const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
   const first = fields[0];
