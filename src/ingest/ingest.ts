@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { decodeStream, openRaw, peek } from '../readers/byteSource.js';
@@ -68,7 +68,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
       const { path: given, walked } = files[index] as InputFile;
       const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
       const shown = given === '-' ? '-' : given;
-      const sha256 = await hashFile(path);
+      const { sha256, size, head: rawHead } = await readFileFacts(path);
       const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
       const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
       if (sameAs !== undefined) {
@@ -77,7 +77,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
         hashesThisRun.set(sha256, shown);
         const raw = openRaw(path);
         const { head, stream } = await peek(decodeStream(raw));
-        const format: InputFormat = sniffFormat(await readHead(path), head, options.layout);
+        const format: InputFormat = sniffFormat(rawHead, head, options.layout);
         if (format === 'unknown' && walked) {
           // a README or a stray download beside the logs: say so, but do not flood the bad-line report
           raw.destroy();
@@ -96,7 +96,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
           shown,
           sha256,
           format,
-          statSync(path).size,
+          size,
           facts.accountId ?? null,
           facts.region ?? null,
         ]);
@@ -131,17 +131,18 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
 
 export type { IngestSummary };
 
-async function hashFile(path: string): Promise<string> {
+/** One pass over the stored bytes: content hash, size and the first bytes (for the Parquet magic). */
+async function readFileFacts(path: string): Promise<{ sha256: string; size: number; head: Buffer }> {
   const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function readHead(path: string): Promise<Buffer> {
-  const stream = createReadStream(path, { start: 0, end: 15 });
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
+  let size = 0;
+  let head = Buffer.alloc(0);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const bytes = chunk as Buffer;
+    if (head.length < 16) head = Buffer.concat([head, bytes.subarray(0, 16 - head.length)]);
+    hash.update(bytes);
+    size += bytes.length;
+  }
+  return { sha256: hash.digest('hex'), size, head };
 }
 
 /** Standard input is copied to the scratch directory first, so it is hashed and read like any file. */
