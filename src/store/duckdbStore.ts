@@ -36,7 +36,7 @@ export class DuckdbStore {
     try {
       instance = await DuckDBInstance.create(path, {
         threads: String(options.threads ?? 2),
-        memory_limit: options.memoryLimit ?? '600MB',
+        memory_limit: options.memoryLimit ?? '400MB',
         preserve_insertion_order: 'true',
       });
     } catch (error) {
