@@ -1,19 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowhawkError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerDetectors } from './detectorsCommand.js';
 import { registerIngest } from './ingestCommand.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-  version: string;
-};
+import { registerScan } from './scanCommand.js';
 
 export function buildProgram(): Command {
   const program = new Command('flowhawk')
     .description('Find malicious network behaviour in cloud flow logs, with no infrastructure.')
-    .version(version)
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
+  registerScan(program);
   registerIngest(program);
+  registerDetectors(program);
   return program;
 }
 

@@ -1,0 +1,92 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { DETECTORS } from '../detectors/index.js';
+import { analyse } from '../engine/analyse.js';
+import { FlowhawkError } from '../errors.js';
+import { ingest } from '../ingest/ingest.js';
+import { renderFindingsJson } from '../outputs/findingsJson.js';
+import { renderFindingsTable } from '../outputs/findingsTable.js';
+import { renderOcsf } from '../outputs/ocsf.js';
+import type { ScanReport } from '../outputs/scanReport.js';
+import { DuckdbStore } from '../store/duckdbStore.js';
+import { VERSION } from '../version.js';
+import { fieldsOption } from './fieldsOption.js';
+
+const FORMATS = { table: renderFindingsTable, json: renderFindingsJson, ocsf: renderOcsf } as const;
+type Format = keyof typeof FORMATS;
+
+interface ScanOptions {
+  workspace?: string;
+  config?: string;
+  format: string;
+  output?: string;
+  fields?: string;
+  showSuppressed?: boolean;
+}
+
+export function registerScan(program: Command): void {
+  program
+    .command('scan')
+    .description('read flow logs (or a workspace) and run every detector; prints the findings')
+    .argument('[paths...]', "files or directories (walked recursively), '-' for standard input")
+    .option(
+      '-w, --workspace <file>',
+      'DuckDB workspace file: keeps flows across runs; with no paths, re-analyses it',
+    )
+    .option(
+      '-c, --config <file>',
+      'thresholds, internal networks and allowlist (default: ./flowhawk.config.json if present)',
+    )
+    .option('-f, --format <format>', `output format: ${Object.keys(FORMATS).join(', ')}`, 'table')
+    .option('-o, --output <file>', 'write the output to a file instead of standard output')
+    .option('--fields <list>', 'field order for input without a header line (default: the v2 default format)')
+    .option('--show-suppressed', 'also list findings the allowlist suppressed, with the reason')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done, 2 usage error, 3 input error (unreadable file or workspace, invalid config).
+
+Examples:
+  flowhawk scan examples/                              # the bundled sample logs
+  flowhawk scan ./AWSLogs/ --format ocsf --output findings.ocsf.json
+  flowhawk scan logs/ --workspace hist.duckdb          # keep the flows for later runs
+  flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed`,
+    )
+    .action(async (paths: string[], options: ScanOptions) => {
+      const render = FORMATS[options.format as Format];
+      if (!render) {
+        throw new FlowhawkError(
+          'USAGE',
+          `unknown format "${options.format}"`,
+          `use one of: ${Object.keys(FORMATS).join(', ')}`,
+        );
+      }
+      if (paths.length === 0 && !options.workspace) {
+        throw new FlowhawkError(
+          'USAGE',
+          'nothing to scan',
+          'give files or directories, or --workspace FILE to re-analyse',
+        );
+      }
+      const config = loadConfig(DETECTORS, options.config);
+      const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
+      try {
+        const layout = fieldsOption(options.fields);
+        const summary = paths.length > 0 ? await ingest(store, paths, layout ? { layout } : {}) : undefined;
+        const analysis = await analyse(store, config, DETECTORS);
+        const report: ScanReport = {
+          version: VERSION,
+          generatedAt: new Date().toISOString(),
+          analysis,
+          ...(summary ? { ingest: summary } : {}),
+          showSuppressed: options.showSuppressed ?? false,
+        };
+        const text = render(report);
+        if (options.output) await writeFile(options.output, text);
+        else process.stdout.write(text);
+      } finally {
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,98 @@
+import type { Direction, Severity } from '../finding.js';
+import type { FlowColumnName } from '../flow.js';
+import type { Dialect } from '../store/dialect.js';
+
+/**
+ * The detector contract. A detector is a rule card: metadata, documented parameters, a SQL feature
+ * query over `fh_connections` (see engine/connections.ts) and a pure scoring step per feature row.
+ * SQL computes features and never decides; scoring decides and explains.
+ */
+
+export type ParamValue = number | readonly number[];
+
+export interface ParamSpec<T extends ParamValue = ParamValue> {
+  readonly value: T;
+  /** what the number counts: 'connections', 'ports', 'seconds', 'ratio 0-1', 'port list' … */
+  readonly unit: string;
+  /** why this default: what it separates, and where the figure comes from */
+  readonly why: string;
+}
+
+export const param = <T extends ParamValue>(value: T, unit: string, why: string): ParamSpec<T> => ({
+  value,
+  unit,
+  why,
+});
+
+type ValuesOf<S> = { [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never };
+
+/** An optional field the detector uses, and what is lost when the logs lack it. */
+export interface UsedField {
+  readonly field: FlowColumnName;
+  readonly without: string;
+}
+
+export interface FeatureContext {
+  readonly dialect: Dialect;
+  /** SQL CASE naming the connection's direction (inbound/outbound/internal/external) */
+  readonly direction: string;
+}
+
+/** What the engine needs to look up proof: records from client to server (and ports); at least one end. */
+export interface EvidenceKey {
+  client?: string;
+  server?: string;
+  serverPorts?: readonly number[];
+  protocol?: number;
+}
+
+/** A scored feature row, before the engine adds ids, evidence, allowlist and missing-field effects. */
+export interface Detection {
+  actor: string;
+  target: string | null;
+  targetCount: number;
+  direction: Direction;
+  severity: Severity;
+  /** 0-1 before the engine's reduction for missing optional fields */
+  confidence: number;
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  explanation: string;
+  subScores: Record<string, number>;
+  metrics: Record<string, number | string>;
+  evidence: EvidenceKey;
+}
+
+export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly status: 'stable' | 'experimental';
+  /** MITRE ATT&CK technique ids */
+  readonly attack: readonly string[];
+  readonly severity: Severity;
+  /** columns without which the detector cannot run at all */
+  readonly requires: readonly FlowColumnName[];
+  readonly uses: readonly UsedField[];
+  readonly falsePositives: readonly string[];
+  readonly references: readonly string[];
+  readonly params: S;
+  feature(p: ValuesOf<S>, ctx: FeatureContext): string;
+  score(row: Row, p: ValuesOf<S>): Detection | undefined;
+}
+
+/** A card with its parameter and row types erased, as the engine and catalogue hold it. */
+export type Detector = DetectorCard<Record<string, ParamSpec>, Record<string, unknown>>;
+
+/** Identity, for type inference: the card's params type flows into feature() and score(). */
+export function defineDetector<S extends Record<string, ParamSpec>, Row>(
+  card: DetectorCard<S, Row>,
+): Detector {
+  return card as unknown as Detector;
+}
+
+/** The default parameter values of a card. */
+export function defaultParams(detector: Detector): Record<string, ParamValue> {
+  return Object.fromEntries(Object.entries(detector.params).map(([name, spec]) => [name, spec.value]));
+}

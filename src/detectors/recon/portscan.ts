@@ -1,0 +1,122 @@
+import { sqlIntList } from '../../store/dialect.js';
+import { defineDetector, param } from '../define.js';
+import { count, logShare, protocolName, round } from '../describe.js';
+import { TRW_DEFAULTS, thresholdRandomWalk, trwScore } from '../trw.js';
+
+interface Row {
+  client: string;
+  server: string;
+  protocol: number;
+  direction: 'inbound' | 'outbound' | 'internal' | 'external';
+  ports: number;
+  connections: number;
+  failed_ports: number;
+  answered_ports: number;
+  first_seen: number;
+  last_seen: number;
+  /** first contact per port, in time order: 1 = failed */
+  outcomes: number[];
+}
+
+export default defineDetector({
+  id: 'portscan',
+  title: 'Vertical port scan',
+  description:
+    'One source contacting many ports of one host, most first contacts failing (Threshold Random Walk, as in SiLK rwscan).',
+  status: 'stable',
+  attack: ['T1046', 'T1595.001'],
+  severity: 'medium',
+  requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
+  uses: [
+    {
+      field: 'tcp_flags',
+      without: 'a failed first contact is guessed from packet counts, not from SYN/SYN-ACK/RST',
+    },
+    { field: 'action', without: 'security-group rejections are not seen as failures' },
+  ],
+  falsePositives: [
+    'your own vulnerability scanners and asset discovery (allowlist them by CIDR)',
+    'a client trying a handful of fallback ports of one service while the service is down',
+  ],
+  references: [
+    'Jung, Paxson, Berger, Balakrishnan: Fast Portscan Detection Using Sequential Hypothesis Testing (IEEE S&P 2004)',
+    'SiLK rwscan; Stratosphere Slips vertical port scan (5 destination ports)',
+    'Amazon GuardDuty Recon:EC2/Portscan',
+  ],
+  params: {
+    minPorts: param(5, 'ports', 'distinct ports on one host before the walk can decide; Slips uses 5'),
+    minPortsWithoutWalk: param(
+      100,
+      'ports',
+      'so many distinct ports on one host is a scan even when the ports answer (an all-open target)',
+    ),
+    highPorts: param(1000, 'ports', 'a scan of this many ports from one of your hosts is high severity'),
+    theta0: param(
+      TRW_DEFAULTS.theta0,
+      'probability',
+      'TRW: share of first contacts a benign host gets answered',
+    ),
+    theta1: param(TRW_DEFAULTS.theta1, 'probability', 'TRW: share of first contacts a scanner gets answered'),
+    alpha: param(TRW_DEFAULTS.alpha, 'probability', 'TRW: tolerated false-positive rate'),
+    beta: param(TRW_DEFAULTS.beta, 'probability', 'TRW: required detection rate'),
+    protocols: param([6, 17], 'protocol numbers', 'TCP and UDP: the protocols with ports'),
+  },
+
+  feature: (p, { dialect: d, direction }) => `
+    WITH per_port AS (
+      SELECT client, server, protocol, server_port, ${direction} AS direction,
+        min(first_seen) AS first_seen, max(last_seen) AS last_seen, count(*) AS connections,
+        ${d.argMin('failed', 'first_seen')} AS first_failed,
+        max(CASE WHEN failed = 0 THEN 1 ELSE 0 END) AS answered
+      FROM fh_connections
+      WHERE protocol IN (${sqlIntList(p.protocols)})
+      GROUP BY client, server, protocol, server_port, ${direction}
+    )
+    SELECT client, server, protocol, max(direction) AS direction, count(*) AS ports,
+      sum(connections) AS connections, sum(first_failed) AS failed_ports, sum(answered) AS answered_ports,
+      min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+      ${d.orderedList('first_failed', 'first_seen')} AS outcomes
+    FROM per_port
+    GROUP BY client, server, protocol
+    HAVING count(*) >= ${p.minPorts}`,
+
+  score: (row: Row, p) => {
+    const walk = thresholdRandomWalk(
+      row.outcomes.map((failed) => failed === 1),
+      p,
+    );
+    if (!walk.scanner && row.ports < p.minPortsWithoutWalk) return undefined;
+    const ours = row.direction === 'outbound' || row.direction === 'internal';
+    const severity = !ours ? 'low' : row.ports >= p.highPorts ? 'high' : 'medium';
+    const proto = protocolName(row.protocol);
+    const because = walk.scanner
+      ? `${count(row.failed_ports)} of ${count(row.ports)} first contacts failed and the sequential test (TRW) reached a likelihood ratio of ${count(walk.peakRatio)} (threshold ${count(walk.upper)}) after ${count(walk.steps)} ports`
+      : `${count(row.ports)} ports is above ${count(p.minPortsWithoutWalk)}, a scan even though ${count(row.answered_ports)} answered`;
+    return {
+      actor: row.client,
+      target: row.server,
+      targetCount: 1,
+      direction: row.direction,
+      severity,
+      confidence: walk.scanner ? 0.9 : 0.6,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      count: row.connections,
+      explanation: `${row.client} contacted ${count(row.ports)} distinct ${proto} ports on ${row.server} (threshold ${p.minPorts}); ${because}.`,
+      subScores: {
+        breadth: round(logShare(row.ports, 65535)),
+        failedShare: round(row.failed_ports / row.ports),
+        walk: round(trwScore(walk)),
+      },
+      metrics: {
+        ports: row.ports,
+        failedPorts: row.failed_ports,
+        answeredPorts: row.answered_ports,
+        connections: row.connections,
+        protocol: proto,
+        trwRatio: round(walk.peakRatio),
+      },
+      evidence: { client: row.client, server: row.server, protocol: row.protocol },
+    };
+  },
+});

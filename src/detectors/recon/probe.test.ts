@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import probe from './probe.js';
+
+const T = 1_700_000_000;
+const DB = '10.0.1.20';
+const run = (flows: FlowBuilder) => scanBuilt(flows, { detectors: [probe] });
+
+describe('probe', () => {
+  it('rates medium an internet source probing a reachable database port', async () => {
+    const flows = new FlowBuilder()
+      // the service answers the internet: a customer's app connects fine
+      .tcp({ client: '198.51.100.7', server: DB, port: 6379, at: T })
+      .repeat(8, 60, T, (_, at) => ({
+        client: '203.0.113.50',
+        server: DB,
+        port: 6379,
+        at,
+        outcome: 'refused',
+      }));
+    const [finding, ...rest] = findingsOf(await run(flows), 'probe');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ actor: '203.0.113.50', target: DB, severity: 'medium', count: 8 });
+    expect(finding?.explanation).toContain('6379/TCP');
+    expect(finding?.explanation).toContain('answers the internet');
+    expect(finding?.evidence.every((r) => r.srcAddr === '203.0.113.50' && r.dstPort === 6379)).toBe(true);
+  });
+
+  it('counts empty connections to an open port as probes (banner grabs), not real sessions', async () => {
+    const flows = new FlowBuilder()
+      .repeat(6, 60, T, (_, at) => ({
+        client: '203.0.113.54',
+        server: DB,
+        port: 8080,
+        at,
+        outBytes: 180,
+        outPackets: 3,
+      }))
+      .repeat(6, 60, T, (_, at) => ({ client: '198.51.100.60', server: DB, port: 8080, at }));
+    const found = findingsOf(await run(flows), 'probe');
+    expect(found.map((f) => [f.actor, f.severity])).toEqual([['203.0.113.54', 'low']]);
+  });
+
+  it('reports persistent probes of a closed service as info', async () => {
+    const flows = new FlowBuilder().repeat(20, 30, T, (_, at) => ({
+      client: '203.0.113.51',
+      server: DB,
+      port: 1337,
+      at,
+      outcome: 'dropped',
+    }));
+    expect(findingsOf(await run(flows), 'probe').map((f) => f.severity)).toEqual(['info']);
+  });
+
+  it('stays silent at four attempts, and for login ports (the bruteforce detector owns those)', async () => {
+    const flows = new FlowBuilder()
+      .repeat(4, 30, T, (_, at) => ({
+        client: '203.0.113.52',
+        server: DB,
+        port: 8080,
+        at,
+        outcome: 'dropped',
+      }))
+      .repeat(30, 5, T, (_, at) => ({
+        client: '203.0.113.53',
+        server: DB,
+        port: 22,
+        at,
+        outcome: 'refused',
+      }));
+    expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
+  });
+
+  it('does not flag internet users of a public web server, however often they come back', async () => {
+    const flows = new FlowBuilder().repeat(300, 10, T, (i, at) => ({
+      client: `198.51.100.${i % 20}`,
+      server: '10.0.1.10',
+      port: 443,
+      at,
+    }));
+    expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,126 @@
+import { sqlIntList } from '../../store/dialect.js';
+import { defineDetector, param } from '../define.js';
+import { count, portList, protocolName, round } from '../describe.js';
+import { AUTH_PORTS, SENSITIVE_PORTS } from '../servicePorts.js';
+
+interface Row {
+  client: string;
+  server: string;
+  attempts: number;
+  failed: number;
+  ports: number[];
+  protocols: number[];
+  /** per port: 1 when the server answered any internet source on it */
+  reachable: number[];
+  sensitive_reachable: number;
+  first_seen: number;
+  last_seen: number;
+}
+
+export default defineDetector({
+  id: 'probe',
+  title: 'Repeated probing from the internet',
+  description:
+    'An internet source coming back again and again to the same service on one of your hosts; worst when the service answers the internet and is an admin or database service (GuardDuty PortProbeUnprotectedPort).',
+  status: 'stable',
+  attack: ['T1595', 'T1046'],
+  severity: 'medium',
+  requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
+  uses: [
+    { field: 'tcp_flags', without: 'whether the service answered is guessed from packet counts' },
+    {
+      field: 'action',
+      without: 'security-group rejections are not seen, so blocked probes may look answered',
+    },
+  ],
+  falsePositives: [
+    'internet-wide research scanners (Censys, Shodan, university census projects): real, mostly harmless',
+    'a legitimate client retrying a service it is not allowed to reach',
+  ],
+  references: [
+    'Amazon GuardDuty Recon:EC2/PortProbeUnprotectedPort',
+    'Stratosphere Slips: repeated reconnection attempts (5)',
+  ],
+  params: {
+    minAttempts: param(
+      5,
+      'connections',
+      'to one service of one host; Slips reports reconnection attempts from 5',
+    ),
+    sensitivePorts: param(
+      SENSITIVE_PORTS,
+      'port list',
+      'admin and database services that should not answer the internet: probing them while reachable is medium',
+    ),
+    skipPorts: param(
+      AUTH_PORTS,
+      'port list',
+      'login services: repeated attempts there are the bruteforce detector',
+    ),
+    maxProbeBytes: param(
+      400,
+      'bytes client→server',
+      'a connection counts as a probe when it failed or carried less than this: a handshake and a short banner request stay under it (headers included), a real session (a TLS hello alone is ~500) does not',
+    ),
+  },
+
+  feature: (p, { dialect: d }) => `
+    WITH inbound AS (
+      SELECT * FROM fh_connections
+      WHERE client_internal = 0 AND server_internal = 1 AND server_port NOT IN (${sqlIntList(p.skipPorts)})
+    ),
+    reach AS (
+      SELECT server, server_port, protocol, max(CASE WHEN failed = 0 THEN 1 ELSE 0 END) AS reachable
+      FROM inbound GROUP BY server, server_port, protocol
+    ),
+    probes AS (
+      SELECT client, server, server_port, protocol, count(*) AS attempts, sum(failed) AS failed,
+        min(first_seen) AS first_seen, max(last_seen) AS last_seen
+      FROM inbound WHERE failed = 1 OR out_bytes < ${p.maxProbeBytes}
+      GROUP BY client, server, server_port, protocol
+      HAVING count(*) >= ${p.minAttempts}
+    )
+    SELECT p.client, p.server, sum(p.attempts) AS attempts, sum(p.failed) AS failed,
+      ${d.orderedList('p.server_port', 'p.attempts DESC, p.server_port')} AS ports,
+      ${d.orderedList('p.protocol', 'p.attempts DESC, p.server_port')} AS protocols,
+      ${d.orderedList('r.reachable', 'p.attempts DESC, p.server_port')} AS reachable,
+      max(CASE WHEN r.reachable = 1 AND p.server_port IN (${sqlIntList(p.sensitivePorts)}) THEN 1 ELSE 0 END)
+        AS sensitive_reachable,
+      min(p.first_seen) AS first_seen, max(p.last_seen) AS last_seen
+    FROM probes p JOIN reach r
+      ON r.server = p.server AND r.server_port = p.server_port AND r.protocol = p.protocol
+    GROUP BY p.client, p.server`,
+
+  score: (row: Row, p) => {
+    const reachablePorts = row.ports.filter((_, i) => row.reachable[i] === 1);
+    const severity = row.sensitive_reachable === 1 ? 'medium' : reachablePorts.length > 0 ? 'low' : 'info';
+    const services = row.ports.map((port, i) => `${port}/${protocolName(row.protocols[i] ?? 6)}`);
+    const state =
+      reachablePorts.length === 0
+        ? 'none of them answers the internet'
+        : `${portList(reachablePorts)} ${reachablePorts.length === 1 ? 'answers' : 'answer'} the internet${row.sensitive_reachable === 1 ? ', including an admin or database service' : ''}`;
+    return {
+      actor: row.client,
+      target: row.server,
+      targetCount: 1,
+      direction: 'inbound',
+      severity,
+      confidence: 0.8,
+      firstSeen: row.first_seen,
+      lastSeen: row.last_seen,
+      count: row.attempts,
+      explanation: `${row.client} made ${count(row.attempts)} failed or empty connections to ${portList(services)} on ${row.server} (threshold ${p.minAttempts} per service); ${state}.`,
+      subScores: {
+        persistence: round(Math.min(1, row.attempts / (10 * p.minAttempts))),
+        failedShare: round(row.failed / row.attempts),
+      },
+      metrics: {
+        attempts: row.attempts,
+        failed: row.failed,
+        services: services.join(' '),
+        reachablePorts: reachablePorts.join(' '),
+      },
+      evidence: { client: row.client, server: row.server, serverPorts: row.ports },
+    };
+  },
+});

@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+import type { FlowhawkConfig } from '../config/config.js';
+import type { Detection, Detector } from '../detectors/define.js';
+import { type Finding, severityRank } from '../finding.js';
+import type { FlowColumnName } from '../flow.js';
+import { type Dialect, duckdbDialect } from '../store/dialect.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
+import { Allowlist } from './allowlist.js';
+import { connectionsSql, DIRECTION_SQL } from './connections.js';
+import { fetchEvidence } from './evidence.js';
+import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
+
+/** Each optional field a detector uses but the logs lack multiplies its confidence by this. */
+export const MISSING_FIELD_CONFIDENCE = 0.8;
+
+export interface DetectorRun {
+  id: string;
+  /** feature rows the SQL returned, findings the scoring kept */
+  candidates: number;
+  findings: number;
+  suppressed: number;
+  elapsedMs: number;
+  /** why the detector did not run (disabled, or a required field missing from every record) */
+  skipped?: string;
+}
+
+export interface Analysis {
+  /** every finding, suppressed ones included (they carry `suppressed`), most severe first */
+  findings: Finding[];
+  detectors: DetectorRun[];
+  connections: number;
+  elapsedMs: number;
+}
+
+/**
+ * Runs the enabled detectors over the flows in the store: connections first, then each detector's
+ * feature query and scoring, then the allowlist and the evidence records. Reads only the store.
+ */
+export async function analyse(
+  store: DuckdbStore,
+  config: FlowhawkConfig,
+  catalogue: readonly Detector[],
+  dialect: Dialect = duckdbDialect,
+): Promise<Analysis> {
+  const started = performance.now();
+  const ranges = [...DEFAULT_INTERNAL_NETWORKS, ...config.internalNetworks].map((cidr, i) =>
+    cidrRange(
+      cidr,
+      i < DEFAULT_INTERNAL_NETWORKS.length
+        ? 'default networks'
+        : `internalNetworks[${i - DEFAULT_INTERNAL_NETWORKS.length}]`,
+    ),
+  );
+  for (const sql of networkTablesSql(ranges)) await store.run(sql);
+  for (const sql of connectionsSql(dialect)) await store.run(sql);
+  const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
+  const present = await fieldsPresent(store, catalogue);
+  const allowlist = new Allowlist(config.allowlist);
+
+  const runs: DetectorRun[] = [];
+  const found: Omit<Finding, 'evidence'>[] = [];
+  const keys: Detection['evidence'][] = [];
+  for (const detector of catalogue) {
+    const t0 = performance.now();
+    const settings = config.detectors[detector.id];
+    const run: DetectorRun = { id: detector.id, candidates: 0, findings: 0, suppressed: 0, elapsedMs: 0 };
+    runs.push(run);
+    const missingRequired = detector.requires.filter((field) => !present.has(field));
+    if (!settings?.enabled) {
+      run.skipped = 'disabled in the config';
+      continue;
+    }
+    if (missingRequired.length > 0) {
+      run.skipped = `the logs have no ${missingRequired.join(', ')}`;
+      continue;
+    }
+    const missingUsed = detector.uses.filter((use) => !present.has(use.field));
+    const rows = (
+      await store.query(detector.feature(settings.params, { dialect, direction: DIRECTION_SQL }))
+    ).map(plain);
+    run.candidates = rows.length;
+    for (const row of rows) {
+      const detection = detector.score(row, settings.params);
+      if (!detection) continue;
+      const finding: Omit<Finding, 'evidence'> = {
+        id: findingId(detector.id, detection.actor, detection.target),
+        detector: detector.id,
+        title: detector.title,
+        severity: detection.severity,
+        confidence: Number(
+          (detection.confidence * MISSING_FIELD_CONFIDENCE ** missingUsed.length).toFixed(2),
+        ),
+        actor: detection.actor,
+        target: detection.target,
+        targetCount: detection.targetCount,
+        direction: detection.direction,
+        attack: detector.attack,
+        firstSeen: detection.firstSeen,
+        lastSeen: detection.lastSeen,
+        count: detection.count,
+        explanation: detection.explanation,
+        subScores: detection.subScores,
+        metrics: detection.metrics,
+        limitations: missingUsed.map((use) => `no ${use.field} in the logs: ${use.without}`),
+      };
+      const suppressed = allowlist.match({ ...finding, evidence: detection.evidence });
+      if (suppressed) {
+        finding.suppressed = suppressed;
+        run.suppressed++;
+      } else {
+        run.findings++;
+      }
+      found.push(finding);
+      keys.push(detection.evidence);
+    }
+    run.elapsedMs = Math.round(performance.now() - t0);
+  }
+  const evidence = await fetchEvidence(store, keys);
+  const findings = found.map((finding, i) => ({ ...finding, evidence: evidence[i] ?? [] }));
+  findings.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      b.confidence - a.confidence ||
+      b.count - a.count ||
+      a.id.localeCompare(b.id),
+  );
+  return {
+    findings,
+    detectors: runs,
+    connections: Number(counted?.n ?? 0),
+    elapsedMs: Math.round(performance.now() - started),
+  };
+}
+
+/** Stable across runs: the same detector, actor and target always give the same id. */
+export function findingId(detector: string, actor: string, target: string | null): string {
+  return createHash('sha256')
+    .update(`${detector}\u0000${actor}\u0000${target ?? ''}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** Columns with at least one non-NULL value, among those the detectors require or use. */
+async function fieldsPresent(
+  store: DuckdbStore,
+  catalogue: readonly Detector[],
+): Promise<Set<FlowColumnName>> {
+  const columns = [...new Set(catalogue.flatMap((d) => [...d.requires, ...d.uses.map((u) => u.field)]))];
+  if (columns.length === 0) return new Set();
+  const [counts] = await store.query<Record<string, bigint>>(
+    `SELECT ${columns.map((c) => `count(${c}) AS ${c}`).join(', ')} FROM flows`,
+  );
+  return new Set(columns.filter((c) => Number(counts?.[c] ?? 0) > 0));
+}
+
+/** DuckDB hands back BIGINT/HUGEINT as bigint; scoring works in plain numbers. */
+function plain(row: Record<string, unknown>): Record<string, unknown> {
+  const convert = (v: unknown): unknown =>
+    typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(convert) : v;
+  return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, convert(v)]));
+}

@@ -1,0 +1,169 @@
+import type { Dialect } from '../store/dialect.js';
+
+/**
+ * Connection reconstruction: flow records → `fh_connections`, one row per connection with its
+ * initiator (client) and responder (server). Every detector counts connections, never records.
+ *
+ * Why not use records directly:
+ * - A VPC record covers one direction of one 1–10 minute window. A web server's replies to 1,000 clients
+ *   are 1,000 records from port 443 to 1,000 ephemeral ports: read naively, a port sweep. Pairing both
+ *   directions of a 5-tuple and deciding who initiated removes that whole class of false positive.
+ * - Internal traffic is logged twice (the sender's ENI egress, the receiver's ENI ingress) and NAT
+ *   gateway traffic up to three times: per direction, volumes are summed per interface and the largest
+ *   interface total kept, so one packet is counted once.
+ * - `pkt-srcaddr`/`pkt-dstaddr` replace the logged addresses when present, so traffic through a NAT
+ *   gateway, load balancer or transit gateway is attributed to the real hosts.
+ *
+ * The initiator is decided, in order, by: the side that sent a bare SYN (or received the SYN-ACK); the
+ * only side that sent anything; the side with the more ephemeral-looking port (0 < 1024 < 32768 ≤);
+ * the side whose first record started first. `orientation` records which rule decided.
+ *
+ * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
+ * a second connection to the same service is counted once: counts err low, never high.
+ */
+
+/** Per-direction facts, computed per interface and then merged (volume: max; flags: any). */
+const SIDE_FACTS: readonly { name: string; perInterface: (d: Dialect) => string; merge: string }[] = [
+  { name: 'packets', perInterface: () => 'sum(packets)', merge: 'max' },
+  { name: 'bytes', perInterface: () => 'sum(bytes)', merge: 'max' },
+  { name: 't0', perInterface: () => 'min(start_time)', merge: 'min' },
+  { name: 't1', perInterface: () => 'max(end_time)', merge: 'max' },
+  { name: 'records', perInterface: () => 'count(*)', merge: 'sum' },
+  { name: 'flags_known', perInterface: () => flag('tcp_flags IS NOT NULL'), merge: 'max' },
+  {
+    name: 'syn',
+    perInterface: (d) => flag(`${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAnd('tcp_flags', '16')} = 0`),
+    merge: 'max',
+  },
+  { name: 'synack', perInterface: (d) => flag(`${d.bitAnd('tcp_flags', '18')} = 18`), merge: 'max' },
+  { name: 'rst', perInterface: (d) => flag(`${d.bitAnd('tcp_flags', '4')} = 4`), merge: 'max' },
+  { name: 'fin', perInterface: (d) => flag(`${d.bitAnd('tcp_flags', '1')} = 1`), merge: 'max' },
+  { name: 'accepted', perInterface: () => flag("action = 'ACCEPT'"), merge: 'max' },
+  { name: 'rejected', perInterface: () => flag("action = 'REJECT'"), merge: 'max' },
+  { name: 'action_known', perInterface: () => flag('action IS NOT NULL'), merge: 'max' },
+  { name: 'aws_service', perInterface: () => 'max(pkt_dst_aws_service)', merge: 'max' },
+  { name: 'interfaces', perInterface: () => '1', merge: 'sum' },
+];
+
+function flag(condition: string): string {
+  return `max(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+}
+
+const KEY = 'lo, lo_port, hi, hi_port, protocol';
+
+/** 0 for no port (ICMP), 1 well-known, 2 registered, 3 ephemeral: the client usually has the higher. */
+const rank = (port: string) =>
+  `(CASE WHEN ${port} = 0 THEN 0 WHEN ${port} < 1024 THEN 1 WHEN ${port} < 32768 THEN 2 ELSE 3 END)`;
+
+/** The statements that build fh_connections (needs fh_address_facts, see networks.ts). */
+export function connectionsSql(d: Dialect): string[] {
+  const sideCols = SIDE_FACTS.map((f) => `${f.perInterface(d)} AS ${f.name}`).join(',\n        ');
+  const merged = SIDE_FACTS.map((f) => `${f.merge}(${f.name}) AS ${f.name}`).join(', ');
+  const pivot = SIDE_FACTS.flatMap((f) => [
+    `max(CASE WHEN from_lo = 1 THEN ${f.name} END) AS lo_${f.name}`,
+    `max(CASE WHEN from_lo = 0 THEN ${f.name} END) AS hi_${f.name}`,
+  ]).join(',\n        ');
+  const loIsClient = `CASE
+        WHEN lo_syn = 1 AND coalesce(hi_syn, 0) = 0 THEN 1
+        WHEN hi_syn = 1 AND coalesce(lo_syn, 0) = 0 THEN 0
+        WHEN hi_synack = 1 AND coalesce(lo_synack, 0) = 0 THEN 1
+        WHEN lo_synack = 1 AND coalesce(hi_synack, 0) = 0 THEN 0
+        WHEN hi_records IS NULL THEN 1
+        WHEN lo_records IS NULL THEN 0
+        WHEN ${rank('lo_port')} > ${rank('hi_port')} THEN 1
+        WHEN ${rank('hi_port')} > ${rank('lo_port')} THEN 0
+        WHEN lo_t0 < hi_t0 THEN 1
+        WHEN hi_t0 < lo_t0 THEN 0
+        WHEN lo_port >= hi_port THEN 1 ELSE 0 END`;
+  const orientation = `CASE
+        WHEN (coalesce(lo_syn, 0) + coalesce(hi_syn, 0) = 1) OR (coalesce(lo_synack, 0) + coalesce(hi_synack, 0) = 1) THEN 'flags'
+        WHEN hi_records IS NULL OR lo_records IS NULL THEN 'one-sided'
+        WHEN ${rank('lo_port')} <> ${rank('hi_port')} THEN 'ports'
+        ELSE 'order' END`;
+  // c_ = the client's side, s_ = the server's side
+  const side = (who: 'c' | 's', name: string) =>
+    who === 'c'
+      ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
+      : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
+  const zero = (expr: string) => `coalesce(${expr}, 0)`;
+  return [
+    `CREATE OR REPLACE TEMP TABLE fh_connections AS
+    WITH rec AS (
+      SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
+        coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
+        start_time, end_time, coalesce(packets, 0) AS packets, coalesce(bytes, 0) AS bytes,
+        action, tcp_flags, coalesce(interface_id, '') AS iface, pkt_dst_aws_service
+      FROM flows
+      WHERE coalesce(pkt_src_addr, src_addr) IS NOT NULL AND coalesce(pkt_dst_addr, dst_addr) IS NOT NULL
+    ),
+    sided AS (
+      SELECT *, CASE WHEN s < d OR (s = d AND sp <= dp) THEN 1 ELSE 0 END AS from_lo FROM rec
+    ),
+    keyed AS (
+      SELECT CASE WHEN from_lo = 1 THEN s ELSE d END AS lo, CASE WHEN from_lo = 1 THEN sp ELSE dp END AS lo_port,
+        CASE WHEN from_lo = 1 THEN d ELSE s END AS hi, CASE WHEN from_lo = 1 THEN dp ELSE sp END AS hi_port,
+        protocol, from_lo, iface, start_time, end_time, packets, bytes, action, tcp_flags, pkt_dst_aws_service
+      FROM sided
+    ),
+    per_interface AS (
+      SELECT ${KEY}, from_lo, iface,
+        ${sideCols}
+      FROM keyed GROUP BY ${KEY}, from_lo, iface
+    ),
+    per_side AS (
+      SELECT ${KEY}, from_lo, ${merged} FROM per_interface GROUP BY ${KEY}, from_lo
+    ),
+    paired AS (
+      SELECT ${KEY},
+        ${pivot}
+      FROM per_side GROUP BY ${KEY}
+    ),
+    oriented AS (
+      SELECT *, ${loIsClient} AS lo_is_client FROM paired
+    ),
+    conn AS (
+      SELECT
+        CASE WHEN lo_is_client = 1 THEN lo ELSE hi END AS client,
+        CASE WHEN lo_is_client = 1 THEN lo_port ELSE hi_port END AS client_port,
+        CASE WHEN lo_is_client = 1 THEN hi ELSE lo END AS server,
+        CASE WHEN lo_is_client = 1 THEN hi_port ELSE lo_port END AS server_port,
+        protocol,
+        least(coalesce(lo_t0, hi_t0), coalesce(hi_t0, lo_t0)) AS first_seen,
+        greatest(coalesce(lo_t1, hi_t1), coalesce(hi_t1, lo_t1)) AS last_seen,
+        ${zero('lo_records')} + ${zero('hi_records')} AS records,
+        ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
+        ${zero(side('s', 'packets'))} AS in_packets, ${zero(side('s', 'bytes'))} AS in_bytes,
+        ${zero(side('c', 'syn'))} AS client_syn, ${zero(side('s', 'synack'))} AS server_synack,
+        ${zero(side('c', 'rst'))} AS client_rst, ${zero(side('s', 'rst'))} AS server_rst,
+        greatest(${zero('lo_fin')}, ${zero('hi_fin')}) AS fin,
+        greatest(${zero('lo_flags_known')}, ${zero('hi_flags_known')}) AS flags_known,
+        ${zero(side('c', 'accepted'))} AS client_accepted, ${zero(side('c', 'rejected'))} AS client_rejected,
+        ${zero(side('s', 'rejected'))} AS server_rejected,
+        greatest(${zero('lo_action_known')}, ${zero('hi_action_known')}) AS action_known,
+        ${side('c', 'aws_service')} AS server_aws_service,
+        greatest(${zero('lo_interfaces')}, ${zero('hi_interfaces')}) AS interfaces,
+        ${orientation} AS orientation
+      FROM oriented
+    )
+    SELECT conn.*,
+      CASE
+        WHEN client_rejected = 1 AND client_accepted = 0 THEN 1
+        WHEN in_packets = 0 THEN 1
+        WHEN protocol = 6 AND flags_known = 1 THEN
+          CASE WHEN server_synack = 1 THEN 0 WHEN server_rst = 1 THEN 1 WHEN client_syn = 1 THEN 1 ELSE 0 END
+        WHEN protocol = 6 AND out_packets <= 2 AND in_packets <= 2 THEN 1
+        ELSE 0 END AS failed,
+      coalesce(ca.internal, 0) AS client_internal,
+      coalesce(sa.internal, 0) AS server_internal
+    FROM conn
+    LEFT JOIN fh_address_facts ca ON ca.addr = conn.client
+    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`,
+  ];
+}
+
+/** Which way a connection runs relative to the monitored networks, as SQL over fh_connections. */
+export const DIRECTION_SQL = `CASE
+  WHEN client_internal = 1 AND server_internal = 1 THEN 'internal'
+  WHEN client_internal = 0 AND server_internal = 1 THEN 'inbound'
+  WHEN client_internal = 1 AND server_internal = 0 THEN 'outbound'
+  ELSE 'external' END`;

@@ -1,0 +1,76 @@
+import type { EvidenceKey } from '../detectors/define.js';
+import type { EvidenceRecord } from '../finding.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
+
+/** Flow records kept per finding as proof: enough to verify it by hand, few enough to read. */
+export const EVIDENCE_PER_FINDING = 10;
+
+const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
+const maybe = (n: number | undefined) => (n === undefined ? 'NULL' : String(Math.trunc(n)));
+const text = (s: string | undefined) => (s === undefined ? 'NULL' : quote(s));
+
+const RECORD_COLUMNS = `f.file_id, f.line, f.start_time, f.end_time, f.src_addr, f.src_port, f.dst_addr, f.dst_port,
+  f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction`;
+
+/** Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end filtered. */
+const matchOn = (end: 'client' | 'server') => {
+  const [on, other] = end === 'client' ? ['src', 'dst'] : ['dst', 'src'];
+  const otherEnd = end === 'client' ? 'server' : 'client';
+  return `SELECT k.k, ${RECORD_COLUMNS} FROM flows f
+    JOIN fh_evidence_keys k ON coalesce(f.pkt_${on}_addr, f.${on}_addr) = k.${end}
+      AND (k.${otherEnd} IS NULL OR coalesce(f.pkt_${other}_addr, f.${other}_addr) = k.${otherEnd})
+      AND (k.port IS NULL OR f.dst_port = k.port)
+      AND (k.protocol IS NULL OR f.protocol = k.protocol)${end === 'server' ? '\n    WHERE k.client IS NULL' : ''}`;
+};
+
+/**
+ * The first records (in time order) of each finding's client→server traffic, with file and line,
+ * in one pass over the flows table however many findings there are.
+ */
+export async function fetchEvidence(
+  store: DuckdbStore,
+  keys: readonly EvidenceKey[],
+  perFinding = EVIDENCE_PER_FINDING,
+): Promise<EvidenceRecord[][]> {
+  const result: EvidenceRecord[][] = keys.map(() => []);
+  if (keys.length === 0) return result;
+  const rows = keys.flatMap((key, index) =>
+    (key.serverPorts && key.serverPorts.length > 0 ? key.serverPorts : [undefined]).map(
+      (port) =>
+        `(${index}, ${text(key.client)}, ${text(key.server)}, ${maybe(port)}, ${maybe(key.protocol)})`,
+    ),
+  );
+  await store.run(
+    'CREATE OR REPLACE TEMP TABLE fh_evidence_keys (k INTEGER, client VARCHAR, server VARCHAR, port INTEGER, protocol INTEGER)',
+  );
+  for (let i = 0; i < rows.length; i += 1000) {
+    await store.run(`INSERT INTO fh_evidence_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);
+  }
+  const records = await store.query<Record<string, unknown>>(`
+    SELECT m.*, i.path AS file FROM (${matchOn('client')} UNION ALL ${matchOn('server')}) AS m
+    JOIN ingested_files i ON i.file_id = m.file_id
+    QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.start_time, m.file_id, m.line) <= ${Math.trunc(perFinding)}
+    ORDER BY m.k, m.start_time, m.file_id, m.line`);
+  for (const r of records) {
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    result[Number(r.k)]?.push({
+      file: String(r.file),
+      line: Number(r.line),
+      start: num(r.start_time),
+      end: num(r.end_time),
+      srcAddr: str(r.src_addr),
+      srcPort: num(r.src_port),
+      dstAddr: str(r.dst_addr),
+      dstPort: num(r.dst_port),
+      protocol: num(r.protocol),
+      packets: num(r.packets),
+      bytes: num(r.bytes),
+      action: str(r.action),
+      tcpFlags: num(r.tcp_flags),
+      interfaceId: str(r.interface_id),
+      flowDirection: str(r.flow_direction),
+    });
+  }
+  return result;
+}

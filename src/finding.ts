@@ -1,0 +1,74 @@
+/**
+ * A finding: what a detector concluded, about whom, how sure, and the flow records that prove it.
+ *
+ * Findings are aggregated like GuardDuty's: one per (detector, actor, target), with a count and
+ * first/last seen, never one alert per record. Outputs read only this shape.
+ */
+
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const severityRank = (severity: Severity): number => SEVERITIES.indexOf(severity);
+
+/** Which way the finding's traffic crosses the boundary of the monitored networks. */
+export type Direction = 'inbound' | 'outbound' | 'internal' | 'external';
+
+/** One flow record shown as proof, with where it came from. */
+export interface EvidenceRecord {
+  file: string;
+  line: number;
+  start: number | null;
+  end: number | null;
+  srcAddr: string | null;
+  srcPort: number | null;
+  dstAddr: string | null;
+  dstPort: number | null;
+  protocol: number | null;
+  packets: number | null;
+  bytes: number | null;
+  action: string | null;
+  tcpFlags: number | null;
+  interfaceId: string | null;
+  flowDirection: string | null;
+}
+
+export interface Suppression {
+  /** the allowlist entry's reason, shown with --show-suppressed */
+  reason: string;
+  /** index of the entry in the config's allowlist (0-based) */
+  rule: number;
+}
+
+export interface Finding {
+  /** stable across runs on the same data: a hash of detector, actor and target */
+  id: string;
+  detector: string;
+  title: string;
+  severity: Severity;
+  /** 0-1: how sure the detector is, lowered when fields it uses are missing */
+  confidence: number;
+  /** the host that acts (scanner, attacker, beaconing host) */
+  actor: string;
+  /** the host acted upon, when there is exactly one */
+  target: string | null;
+  /** how many distinct targets (hosts) were involved */
+  targetCount: number;
+  direction: Direction;
+  /** ATT&CK technique ids */
+  attack: readonly string[];
+  /** Unix seconds */
+  firstSeen: number;
+  lastSeen: number;
+  /** connections (or records, when the detector says so) behind the finding */
+  count: number;
+  /** one sentence with the observed values and the threshold crossed */
+  explanation: string;
+  /** 0-1 components of the score, named */
+  subScores: Record<string, number>;
+  /** the observed values the explanation quotes, for machines */
+  metrics: Record<string, number | string>;
+  /** what the detector could not check for lack of fields, and what that costs */
+  limitations: readonly string[];
+  evidence: readonly EvidenceRecord[];
+  suppressed?: Suppression;
+}

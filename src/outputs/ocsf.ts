@@ -1,0 +1,90 @@
+import type { EvidenceRecord, Finding, Severity } from '../finding.js';
+import type { ScanReport } from './scanReport.js';
+
+/**
+ * OCSF Detection Finding (class 2004, OCSF 1.3.0) for each finding, as one JSON array. Evidence records
+ * are Network Activity (4001) fragments: endpoints, connection info, and the raw facts under `data`.
+ */
+export const OCSF_VERSION = '1.3.0';
+
+const SEVERITY_ID: Record<Severity, number> = { info: 1, low: 2, medium: 3, high: 4, critical: 5 };
+
+export function renderOcsf(report: ScanReport): string {
+  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
+  return `${JSON.stringify(
+    findings.map((f) => ocsfFinding(f, report.version)),
+    null,
+    2,
+  )}\n`;
+}
+
+const ms = (seconds: number) => Math.round(seconds * 1000);
+
+export function ocsfFinding(f: Finding, version: string) {
+  return {
+    class_uid: 2004,
+    class_name: 'Detection Finding',
+    category_uid: 2,
+    category_name: 'Findings',
+    activity_id: 1,
+    activity_name: 'Create',
+    type_uid: 200401,
+    type_name: 'Detection Finding: Create',
+    time: ms(f.lastSeen),
+    severity_id: SEVERITY_ID[f.severity],
+    severity: f.severity === 'info' ? 'Informational' : capitalise(f.severity),
+    confidence_id: f.confidence >= 0.8 ? 3 : f.confidence >= 0.5 ? 2 : 1,
+    confidence_score: Math.round(f.confidence * 100),
+    status_id: f.suppressed ? 3 : 1,
+    status: f.suppressed ? 'Suppressed' : 'New',
+    message: f.explanation,
+    count: f.count,
+    metadata: {
+      version: OCSF_VERSION,
+      product: { name: 'flowhawk', vendor_name: 'flowhawk', version },
+      uid: f.id,
+    },
+    finding_info: {
+      uid: f.id,
+      title: f.title,
+      desc: f.explanation,
+      types: [f.detector],
+      analytic: { uid: f.detector, name: f.title, type_id: 1, type: 'Rule' },
+      attacks: f.attack.map((uid) => ({ technique: { uid }, version: '15.1' })),
+      first_seen_time: ms(f.firstSeen),
+      last_seen_time: ms(f.lastSeen),
+    },
+    src_endpoint: { ip: f.actor },
+    ...(f.target ? { dst_endpoint: { ip: f.target } } : {}),
+    evidences: f.evidence.map(ocsfEvidence),
+    unmapped: {
+      direction: f.direction,
+      target_count: f.targetCount,
+      sub_scores: f.subScores,
+      metrics: f.metrics,
+      limitations: f.limitations,
+      ...(f.suppressed ? { suppressed_reason: f.suppressed.reason } : {}),
+    },
+  };
+}
+
+function ocsfEvidence(r: EvidenceRecord) {
+  return {
+    src_endpoint: { ip: r.srcAddr, port: r.srcPort },
+    dst_endpoint: { ip: r.dstAddr, port: r.dstPort },
+    connection_info: { protocol_num: r.protocol, ...(r.flowDirection ? { direction: r.flowDirection } : {}) },
+    data: {
+      file: r.file,
+      line: r.line,
+      start_time: r.start === null ? null : ms(r.start),
+      end_time: r.end === null ? null : ms(r.end),
+      packets: r.packets,
+      bytes: r.bytes,
+      action: r.action,
+      tcp_flags: r.tcpFlags,
+      interface_id: r.interfaceId,
+    },
+  };
+}
+
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

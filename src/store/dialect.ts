@@ -1,0 +1,44 @@
+/**
+ * The few SQL functions that differ between the engines flowhawk's feature queries run on.
+ *
+ * Feature queries are otherwise plain SQL (GROUP BY, CASE, count(DISTINCT …), min/max, sum), so the
+ * same detector runs on DuckDB today and on ClickHouse when a user outgrows one machine. Anything
+ * engine-specific goes through here; a detector never writes `&`, `list(…)` or `arg_min` itself.
+ */
+export interface Dialect {
+  readonly name: 'duckdb' | 'clickhouse';
+  /** bitwise AND of two integer expressions */
+  bitAnd(a: string, b: string): string;
+  /** the value of `value` on the row where `by` is smallest */
+  argMin(value: string, by: string): string;
+  /** all values of `value` in the group, as an array ordered by `by` */
+  orderedList(value: string, by: string): string;
+}
+
+export const duckdbDialect: Dialect = {
+  name: 'duckdb',
+  bitAnd: (a, b) => `(${a} & ${b})`,
+  argMin: (value, by) => `arg_min(${value}, ${by})`,
+  orderedList: (value, by) => `list(${value} ORDER BY ${by})`,
+};
+
+export const clickhouseDialect: Dialect = {
+  name: 'clickhouse',
+  bitAnd: (a, b) => `bitAnd(${a}, ${b})`,
+  argMin: (value, by) => `argMin(${value}, ${by})`,
+  orderedList: (value, by) => `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, ${value}))))`,
+};
+
+/** An integer list for `IN (…)`; throws on anything but safe integers, so it can never inject SQL. */
+export function sqlIntList(values: readonly number[]): string {
+  for (const value of values) {
+    if (!Number.isSafeInteger(value)) throw new Error(`not an integer for SQL: ${value}`);
+  }
+  return values.length === 0 ? 'NULL' : values.join(', ');
+}
+
+/** A number for SQL; throws on NaN/Infinity so a bad config value can never reach a query. */
+export function sqlNumber(value: number): string {
+  if (!Number.isFinite(value)) throw new Error(`not a finite number for SQL: ${value}`);
+  return String(value);
+}

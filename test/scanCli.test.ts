@@ -1,0 +1,131 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FlowBuilder } from './helpers/flowBuilder.js';
+
+/** The scan command driven as a user would: a subprocess, its exit code, stdout and stderr. */
+const T = 1_700_000_000;
+const dir = mkdtempSync(join(tmpdir(), 'flowhawk-scan-cli-'));
+const logs = join(dir, 'flows.log');
+
+function flowhawk(...args: string[]) {
+  const run = spawnSync('node', ['--import', 'tsx', 'src/cli/run.ts', ...args], { encoding: 'utf8' });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+beforeAll(() => {
+  const flows = new FlowBuilder()
+    .repeat(120, 0.5, T, (i, at) => ({
+      client: '203.0.113.9',
+      server: '10.0.1.10',
+      port: i + 1,
+      at,
+      outcome: 'rejected',
+    }))
+    .repeat(80, 0.5, T, (i, at) => ({
+      client: '10.9.0.5',
+      server: '10.0.1.11',
+      port: i + 1,
+      at,
+      outcome: 'refused',
+    }))
+    .tcp({ client: '198.51.100.7', server: '10.0.1.20', port: 6379, at: T });
+  writeFileSync(logs, flows.text());
+});
+
+describe('flowhawk scan', () => {
+  it('prints the findings as a table on stdout, exit 0', () => {
+    const { code, stdout } = flowhawk('scan', logs);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Read 1 file(s)');
+    expect(stdout).toMatch(/HIGH \(1\)\n\s+exposure\s+10\.0\.1\.20/);
+    expect(stdout).toMatch(/portscan\s+203\.0\.113\.9 → 10\.0\.1\.10/);
+  });
+
+  it('writes native JSON with the findings, evidence carrying file and line', () => {
+    const { code, stdout } = flowhawk('scan', logs, '--format', 'json');
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout);
+    expect(doc.ingest.records).toBeGreaterThan(0);
+    const scan = doc.findings.find((f: { actor: string }) => f.actor === '203.0.113.9');
+    expect(scan).toMatchObject({ detector: 'portscan', target: '10.0.1.10', direction: 'inbound' });
+    expect(scan.evidence[0]).toMatchObject({ file: logs, line: 2, srcAddr: '203.0.113.9' });
+  });
+
+  it('writes OCSF Detection Findings with the required fields to --output', () => {
+    const out = join(dir, 'findings.ocsf.json');
+    const { code, stdout } = flowhawk('scan', logs, '--format', 'ocsf', '--output', out);
+    expect(code).toBe(0);
+    expect(stdout).toBe('');
+    const findings = JSON.parse(readFileSync(out, 'utf8'));
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+    for (const f of findings) {
+      expect(f).toMatchObject({ class_uid: 2004, category_uid: 2, activity_id: 1, type_uid: 200401 });
+      expect([1, 2, 3, 4, 5]).toContain(f.severity_id);
+      expect([1, 2, 3]).toContain(f.confidence_id);
+      expect(typeof f.time).toBe('number');
+      expect(f.metadata.product.name).toBe('flowhawk');
+      expect(f.metadata.version).toMatch(/^1\.\d+\.\d+$/);
+      expect(f.finding_info.uid).toMatch(/^[0-9a-f]{16}$/);
+      expect(typeof f.finding_info.title).toBe('string');
+      expect(f.finding_info.first_seen_time).toBeLessThanOrEqual(f.finding_info.last_seen_time);
+      for (const a of f.finding_info.attacks) expect(a.technique.uid).toMatch(/^T\d{4}/);
+      expect(typeof f.src_endpoint.ip).toBe('string');
+      expect(f.evidences.length).toBeGreaterThan(0);
+    }
+    const scan = findings.find((f: { src_endpoint: { ip: string } }) => f.src_endpoint.ip === '203.0.113.9');
+    expect(scan.finding_info.types[0]).toBe('portscan');
+    expect(scan.dst_endpoint.ip).toBe('10.0.1.10');
+    expect(scan.evidences[0].data).toMatchObject({ file: logs, line: 2 });
+  });
+
+  it('re-analyses a workspace with a new allowlist, without re-reading the files', () => {
+    const workspace = join(dir, 'ws.duckdb');
+    expect(flowhawk('scan', logs, '--workspace', workspace, '--format', 'json').code).toBe(0);
+    const config = join(dir, 'allow.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        allowlist: [{ cidr: ['10.9.0.0/24'], detector: ['portscan'], reason: 'Nessus scanner' }],
+      }),
+    );
+    const quiet = JSON.parse(
+      flowhawk('scan', '--workspace', workspace, '--config', config, '--format', 'json').stdout,
+    );
+    expect(quiet.ingest).toBeNull();
+    expect(quiet.findings.map((f: { actor: string }) => f.actor)).not.toContain('10.9.0.5');
+    expect(quiet.analysis.suppressed).toBe(1);
+    const shown = flowhawk('scan', '--workspace', workspace, '--config', config, '--show-suppressed');
+    expect(shown.stdout).toContain('suppressed: Nessus scanner');
+  });
+
+  it('rejects a config with an unknown threshold, naming it (exit 3)', () => {
+    const config = join(dir, 'typo.json');
+    writeFileSync(config, JSON.stringify({ detectors: { portscan: { minPort: 10 } } }));
+    const { code, stderr, stdout } = flowhawk('scan', logs, '--config', config);
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('detectors.portscan.minPort: no such parameter');
+    expect(stderr).toContain('minPorts');
+  });
+
+  it('usage errors exit 2: no input, unknown format', () => {
+    expect(flowhawk('scan').code).toBe(2);
+    const bad = flowhawk('scan', logs, '--format', 'xml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown format "xml"');
+  });
+});
+
+describe('flowhawk detectors', () => {
+  it('lists every detector with its ATT&CK ids and thresholds, as JSON too', () => {
+    const text = flowhawk('detectors');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/portscan\s+Vertical port scan\s+\[T1046/);
+    const cards = JSON.parse(flowhawk('detectors', '--json').stdout);
+    const portscan = cards.find((c: { id: string }) => c.id === 'portscan');
+    expect(portscan.params.minPorts).toMatchObject({ value: 5, unit: 'ports' });
+  });
+});
