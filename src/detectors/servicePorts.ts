@@ -25,9 +25,24 @@ export const AUTH_PORTS: readonly number[] = [
   5986, // WinRM HTTPS
 ];
 
-/** Admin, database and cluster services that should never answer the whole internet. */
+/**
+ * Admin, database and cluster services that should never answer the whole internet. Unlike AUTH_PORTS
+ * it leaves out services built to face the internet (FTP, mail, SIP).
+ */
 export const SENSITIVE_PORTS: readonly number[] = [
-  ...AUTH_PORTS,
+  22, // SSH
+  23, // telnet
+  139, // NetBIOS session
+  445, // SMB
+  1433, // Microsoft SQL Server
+  1521, // Oracle
+  2222, // SSH, common alternative
+  3306, // MySQL
+  3389, // RDP
+  5432, // PostgreSQL
+  5900, // VNC
+  5985, // WinRM HTTP
+  5986, // WinRM HTTPS
   135, // Microsoft RPC
   2375, // Docker API (no TLS)
   2376, // Docker API

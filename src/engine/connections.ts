@@ -19,7 +19,9 @@ import type { Dialect } from '../store/dialect.js';
  * the side whose first record started first. `orientation` records which rule decided.
  *
  * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
- * a second connection to the same service is counted once: counts err low, never high.
+ * a second connection to the same service is counted once: counts err low, never high. ICMP has no
+ * ports, so all pings between two hosts are one 5-tuple; `attempts` counts them instead, as the
+ * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
  */
 
 /** Per-direction facts, computed per interface and then merged (volume: max; flags: any). */
@@ -29,6 +31,7 @@ const SIDE_FACTS: readonly { name: string; perInterface: (d: Dialect) => string;
   { name: 't0', perInterface: () => 'min(start_time)', merge: 'min' },
   { name: 't1', perInterface: () => 'max(end_time)', merge: 'max' },
   { name: 'records', perInterface: () => 'count(*)', merge: 'sum' },
+  { name: 'windows', perInterface: () => 'count(*)', merge: 'max' },
   { name: 'flags_known', perInterface: () => flag('tcp_flags IS NOT NULL'), merge: 'max' },
   {
     name: 'syn',
@@ -131,6 +134,7 @@ export function connectionsSql(d: Dialect): string[] {
         least(coalesce(lo_t0, hi_t0), coalesce(hi_t0, lo_t0)) AS first_seen,
         greatest(coalesce(lo_t1, hi_t1), coalesce(hi_t1, lo_t1)) AS last_seen,
         ${zero('lo_records')} + ${zero('hi_records')} AS records,
+        CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))}) ELSE 1 END AS attempts,
         ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
         ${zero(side('s', 'packets'))} AS in_packets, ${zero(side('s', 'bytes'))} AS in_bytes,
         ${zero(side('c', 'syn'))} AS client_syn, ${zero(side('s', 'synack'))} AS server_synack,

@@ -74,11 +74,11 @@ export default defineDetector({
       FROM inbound GROUP BY server, server_port, protocol
     ),
     probes AS (
-      SELECT client, server, server_port, protocol, count(*) AS attempts, sum(failed) AS failed,
+      SELECT client, server, server_port, protocol, sum(attempts) AS attempts, sum(failed * attempts) AS failed,
         min(first_seen) AS first_seen, max(last_seen) AS last_seen
       FROM inbound WHERE failed = 1 OR out_bytes < ${p.maxProbeBytes}
       GROUP BY client, server, server_port, protocol
-      HAVING count(*) >= ${p.minAttempts}
+      HAVING sum(attempts) >= ${p.minAttempts}
     )
     SELECT p.client, p.server, sum(p.attempts) AS attempts, sum(p.failed) AS failed,
       ${d.orderedList('p.server_port', 'p.attempts DESC, p.server_port')} AS ports,
