@@ -79,9 +79,7 @@ export async function analyse(
       await store.query(detector.feature(settings.params, { dialect, direction: DIRECTION_SQL }))
     ).map(plain);
     run.candidates = rows.length;
-    for (const row of rows) {
-      const detection = detector.score(row, settings.params);
-      if (!detection) continue;
+    for (const detection of mergeByPair(rows.flatMap((row) => detector.score(row, settings.params) ?? []))) {
       const finding: Omit<Finding, 'evidence'> = {
         id: findingId(detector.id, detection.actor, detection.target),
         detector: detector.id,
@@ -130,6 +128,43 @@ export async function analyse(
     connections: Number(counted?.n ?? 0),
     elapsedMs: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * One finding per (actor, target): a detector that scores per time window may return several
+ * detections for one pair. The strongest one speaks for all; counts add up and the span widens.
+ */
+export function mergeByPair(detections: readonly Detection[]): Detection[] {
+  const byPair = new Map<string, { best: Detection; merged: Detection; windows: number }>();
+  for (const d of detections) {
+    const key = `${d.actor}\u0000${d.target ?? ''}`;
+    const seen = byPair.get(key);
+    if (!seen) {
+      byPair.set(key, { best: d, merged: { ...d }, windows: 1 });
+      continue;
+    }
+    const stronger =
+      severityRank(d.severity) - severityRank(seen.best.severity) ||
+      d.confidence - seen.best.confidence ||
+      d.count - seen.best.count;
+    if (stronger > 0) seen.best = d;
+    seen.windows++;
+    seen.merged = {
+      ...seen.best,
+      count: seen.merged.count + d.count,
+      firstSeen: Math.min(seen.merged.firstSeen, d.firstSeen),
+      lastSeen: Math.max(seen.merged.lastSeen, d.lastSeen),
+    };
+  }
+  return [...byPair.values()].map(({ merged, windows }) =>
+    windows === 1
+      ? merged
+      : {
+          ...merged,
+          explanation: `${merged.explanation} The pattern recurs in ${windows} time windows.`,
+          metrics: { ...merged.metrics, windows },
+        },
+  );
 }
 
 /** Stable across runs: the same detector, actor and target always give the same id. */

@@ -1,4 +1,12 @@
+import type { InputFormat } from '../readers/sniff.js';
 import type { Dialect } from '../store/dialect.js';
+
+/**
+ * Formats whose every line is one connection already (the sensor did the sessionising): their two
+ * rows per line pair with each other and never with another line of the same 5-tuple, so a scanner
+ * reusing one source port for 127 attempts is 127 connections, as the sensor saw them.
+ */
+export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'argus-binetflow'];
 
 /**
  * Connection reconstruction: flow records → `fh_connections`, one row per connection with its
@@ -17,6 +25,10 @@ import type { Dialect } from '../store/dialect.js';
  * The initiator is decided, in order, by: the side that sent a bare SYN (or received the SYN-ACK); the
  * only side that sent anything; the side with the more ephemeral-looking port (0 < 1024 < 32768 ≤);
  * the side whose first record started first. `orientation` records which rule decided.
+ *
+ * `failed` (0/1): the server never answered with data — the security group rejected the request, no
+ * reply came, the reply was a RST without SYN-ACK, or (without tcp-flags) the reply was at most two
+ * header-only packets. The Threshold Random Walk and every "attempt" count rest on it.
  *
  * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
  * a second connection to the same service is counted once: counts err low, never high. ICMP has no
@@ -52,7 +64,7 @@ function flag(condition: string): string {
   return `max(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
 }
 
-const KEY = 'lo, lo_port, hi, hi_port, protocol';
+const KEY = 'lo, lo_port, hi, hi_port, protocol, session_file, session_line';
 
 /** 0 for no port (ICMP), 1 well-known, 2 registered, 3 ephemeral: the client usually has the higher. */
 const rank = (port: string) =>
@@ -89,13 +101,18 @@ export function connectionsSql(d: Dialect): string[] {
       ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
       : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
   const zero = (expr: string) => `coalesce(${expr}, 0)`;
+  const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
   return [
     `CREATE OR REPLACE TEMP TABLE fh_connections AS
     WITH rec AS (
       SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
         coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
         start_time, end_time, coalesce(packets, 0) AS packets, coalesce(bytes, 0) AS bytes,
-        action, tcp_flags, coalesce(interface_id, '') AS iface, pkt_dst_aws_service
+        action, tcp_flags, coalesce(interface_id, '') AS iface, pkt_dst_aws_service,
+        CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${formats})) THEN file_id ELSE 0 END
+          AS session_file,
+        CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${formats})) THEN line ELSE 0 END
+          AS session_line
       FROM flows
       WHERE coalesce(pkt_src_addr, src_addr) IS NOT NULL AND coalesce(pkt_dst_addr, dst_addr) IS NOT NULL
     ),
@@ -105,7 +122,8 @@ export function connectionsSql(d: Dialect): string[] {
     keyed AS (
       SELECT CASE WHEN from_lo = 1 THEN s ELSE d END AS lo, CASE WHEN from_lo = 1 THEN sp ELSE dp END AS lo_port,
         CASE WHEN from_lo = 1 THEN d ELSE s END AS hi, CASE WHEN from_lo = 1 THEN dp ELSE sp END AS hi_port,
-        protocol, from_lo, iface, start_time, end_time, packets, bytes, action, tcp_flags, pkt_dst_aws_service
+        protocol, session_file, session_line, from_lo, iface, start_time, end_time, packets, bytes, action,
+        tcp_flags, pkt_dst_aws_service
       FROM sided
     ),
     per_interface AS (
@@ -155,7 +173,7 @@ export function connectionsSql(d: Dialect): string[] {
         WHEN in_packets = 0 THEN 1
         WHEN protocol = 6 AND flags_known = 1 THEN
           CASE WHEN server_synack = 1 THEN 0 WHEN server_rst = 1 THEN 1 WHEN client_syn = 1 THEN 1 ELSE 0 END
-        WHEN protocol = 6 AND out_packets <= 2 AND in_packets <= 2 THEN 1
+        WHEN protocol = 6 AND in_packets <= 2 AND in_bytes <= 64 * in_packets THEN 1
         ELSE 0 END AS failed,
       coalesce(ca.internal, 0) AS client_internal,
       coalesce(sa.internal, 0) AS server_internal

@@ -42,7 +42,7 @@ export interface Connection {
   port: number;
   /** client port; a fresh ephemeral port when absent */
   clientPort?: number;
-  protocol?: 6 | 17 | 1;
+  protocol?: 6 | 17 | 1 | 58;
   /** start, Unix seconds */
   at: number;
   duration?: number;
@@ -74,6 +74,16 @@ export class FlowBuilder {
     return this.add({ protocol: 1, port: 0, clientPort: 0, ...c });
   }
 
+  /**
+   * ICMP as flows derived from Zeek conn.log or Argus carry it (see src/readers/biflow.ts): the ICMP type
+   * in src_port and the code in dst_port, in the reply row too (not swapped). VPC logs 0 0 (see icmp()).
+   * `protocol: 58` for ICMPv6 (echo request 128).
+   */
+  icmpTyped(c: Omit<Connection, 'port' | 'clientPort'> & { type: number; code?: number }): this {
+    const { type, code, ...rest } = c;
+    return this.add({ protocol: 1, ...rest, port: code ?? 0, clientPort: type }, true);
+  }
+
   /** Many connections at a fixed interval: `make(i, at)` describes the i-th. */
   repeat(times: number, every: number, start: number, make: (i: number, at: number) => Connection): this {
     for (let i = 0; i < times; i++) this.add(make(i, start + i * every));
@@ -84,7 +94,8 @@ export class FlowBuilder {
     return this.records.length;
   }
 
-  private add(c: Connection): this {
+  /** `typeAndCode`: ICMP from a biflow reader, whose reply row keeps the type and code unswapped */
+  private add(c: Connection, typeAndCode = false): this {
     const protocol = c.protocol ?? 6;
     const outcome = c.outcome ?? 'open';
     const clientPort = c.clientPort ?? this.ephemeral();
@@ -117,8 +128,8 @@ export class FlowBuilder {
         {
           src: c.server,
           dst: c.loggedClient ?? c.client,
-          sp: c.port,
-          dp: clientPort,
+          sp: typeAndCode ? clientPort : c.port,
+          dp: typeAndCode ? c.port : clientPort,
           packets: inPackets,
           bytes: inBytes,
           action: 'ACCEPT',

@@ -9,6 +9,8 @@ interface Row {
   protocol: number;
   direction: 'inbound' | 'outbound' | 'internal' | 'external';
   ports: number;
+  /** most distinct ports first contacted within one window */
+  peak_ports: number;
   connections: number;
   failed_ports: number;
   answered_ports: number;
@@ -44,7 +46,21 @@ export default defineDetector({
     'Amazon GuardDuty Recon:EC2/Portscan',
   ],
   params: {
-    minPorts: param(5, 'ports', 'distinct ports on one host before the walk can decide; Slips uses 5'),
+    minPorts: param(
+      5,
+      'ports',
+      'distinct ports on one host in one window before the walk can decide; Slips uses 5',
+    ),
+    window: param(
+      3600,
+      'seconds',
+      'minPorts counts ports within one window of this length (Slips analyses one-hour time windows): a burst of ports is a scan, six ports tried over a day are not',
+    ),
+    minSlowPorts: param(
+      10,
+      'ports',
+      'a slow scan, spread over the whole capture: twice minPorts, because a client may legitimately try a few services of a host over a day, but rarely fails at ten',
+    ),
     minPortsWithoutWalk: param(
       100,
       'ports',
@@ -71,21 +87,34 @@ export default defineDetector({
       FROM fh_connections
       WHERE protocol IN (${sqlIntList(p.protocols)})
       GROUP BY client, server, protocol, server_port, ${direction}
+    ),
+    per_window AS (
+      SELECT client, server, protocol, count(*) AS ports
+      FROM per_port GROUP BY client, server, protocol, floor(first_seen / ${p.window})
+    ),
+    peaks AS (
+      SELECT client, server, protocol, max(ports) AS peak_ports FROM per_window GROUP BY client, server, protocol
+    ),
+    pairs AS (
+      SELECT client, server, protocol, max(direction) AS direction, count(*) AS ports,
+        sum(connections) AS connections, sum(first_failed) AS failed_ports, sum(answered) AS answered_ports,
+        min(first_seen) AS first_seen, max(last_seen) AS last_seen,
+        ${d.orderedList('first_failed', 'first_seen')} AS outcomes
+      FROM per_port
+      GROUP BY client, server, protocol
+      HAVING count(*) >= ${Math.min(p.minPorts, p.minSlowPorts)}
     )
-    SELECT client, server, protocol, max(direction) AS direction, count(*) AS ports,
-      sum(connections) AS connections, sum(first_failed) AS failed_ports, sum(answered) AS answered_ports,
-      min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-      ${d.orderedList('first_failed', 'first_seen')} AS outcomes
-    FROM per_port
-    GROUP BY client, server, protocol
-    HAVING count(*) >= ${p.minPorts}`,
+    SELECT pairs.*, peaks.peak_ports FROM pairs
+    JOIN peaks ON peaks.client = pairs.client AND peaks.server = pairs.server AND peaks.protocol = pairs.protocol`,
 
   score: (row: Row, p) => {
     const walk = thresholdRandomWalk(
       row.outcomes.map((failed) => failed === 1),
       p,
     );
-    if (!walk.scanner && row.ports < p.minPortsWithoutWalk) return undefined;
+    const burst = row.peak_ports >= p.minPorts;
+    const slow = row.ports >= p.minSlowPorts;
+    if (!(walk.scanner && (burst || slow)) && row.ports < p.minPortsWithoutWalk) return undefined;
     const ours = row.direction === 'outbound' || row.direction === 'internal';
     const severity = !ours ? 'low' : row.ports >= p.highPorts ? 'high' : 'medium';
     const proto = protocolName(row.protocol);
@@ -102,7 +131,11 @@ export default defineDetector({
       firstSeen: row.first_seen,
       lastSeen: row.last_seen,
       count: row.connections,
-      explanation: `${row.client} contacted ${count(row.ports)} distinct ${proto} ports on ${row.server} (threshold ${p.minPorts}); ${because}.`,
+      explanation: `${row.client} contacted ${count(row.ports)} distinct ${proto} ports on ${row.server}, ${
+        burst
+          ? `${count(row.peak_ports)} of them within ${count(p.window / 60)} minutes (threshold ${p.minPorts})`
+          : `a slow scan, at most ${count(row.peak_ports)} within ${count(p.window / 60)} minutes (threshold ${p.minSlowPorts} over the whole span)`
+      }; ${because}.`,
       subScores: {
         breadth: round(logShare(row.ports, 65535)),
         failedShare: round(row.failed_ports / row.ports),
@@ -110,6 +143,7 @@ export default defineDetector({
       },
       metrics: {
         ports: row.ports,
+        peakWindowPorts: row.peak_ports,
         failedPorts: row.failed_ports,
         answeredPorts: row.answered_ports,
         connections: row.connections,

@@ -52,7 +52,7 @@ describe('probe', () => {
     expect(findingsOf(await run(flows), 'probe').map((f) => f.severity)).toEqual(['info']);
   });
 
-  it('stays silent at four attempts, and for login ports (the bruteforce detector owns those)', async () => {
+  it('stays silent at four attempts, and for answered login sessions (the bruteforce detector owns those)', async () => {
     const flows = new FlowBuilder()
       .repeat(4, 30, T, (_, at) => ({
         client: '203.0.113.52',
@@ -61,14 +61,20 @@ describe('probe', () => {
         at,
         outcome: 'dropped',
       }))
-      .repeat(30, 5, T, (_, at) => ({
-        client: '203.0.113.53',
-        server: DB,
-        port: 22,
-        at,
-        outcome: 'refused',
-      }));
+      .repeat(30, 5, T, (_, at) => ({ client: '203.0.113.53', server: DB, port: 22, at, outBytes: 3000 }));
     expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
+  });
+
+  it('reports slow, unanswered attempts on a login port: 14 SSH SYNs over a day', async () => {
+    const flows = new FlowBuilder().repeat(14, 5400, T, (_, at) => ({
+      client: '203.0.113.55',
+      server: DB,
+      port: 22,
+      at,
+      outcome: 'dropped',
+    }));
+    const [finding] = findingsOf(await run(flows), 'probe');
+    expect(finding).toMatchObject({ actor: '203.0.113.55', severity: 'info', count: 14 });
   });
 
   it('does not flag internet users of a public web server, however often they come back', async () => {

@@ -1,7 +1,7 @@
 import { sqlIntList } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
-import { AUTH_PORTS, SENSITIVE_PORTS } from '../servicePorts.js';
+import { SENSITIVE_PORTS } from '../servicePorts.js';
 
 interface Row {
   client: string;
@@ -21,7 +21,7 @@ export default defineDetector({
   id: 'probe',
   title: 'Repeated probing from the internet',
   description:
-    'An internet source coming back again and again to the same service on one of your hosts; worst when the service answers the internet and is an admin or database service (GuardDuty PortProbeUnprotectedPort).',
+    'An internet source coming back again and again to the same service on one of your hosts without getting a session (failed or empty connections); worst when the service answers the internet and is an admin or database service (GuardDuty PortProbeUnprotectedPort). Answered login attempts are the bruteforce detector.',
   status: 'stable',
   attack: ['T1595', 'T1046'],
   severity: 'medium',
@@ -52,11 +52,6 @@ export default defineDetector({
       'port list',
       'admin and database services that should not answer the internet: probing them while reachable is medium',
     ),
-    skipPorts: param(
-      AUTH_PORTS,
-      'port list',
-      'login services: repeated attempts there are the bruteforce detector',
-    ),
     maxProbeBytes: param(
       400,
       'bytes client→server',
@@ -67,7 +62,7 @@ export default defineDetector({
   feature: (p, { dialect: d }) => `
     WITH inbound AS (
       SELECT * FROM fh_connections
-      WHERE client_internal = 0 AND server_internal = 1 AND server_port NOT IN (${sqlIntList(p.skipPorts)})
+      WHERE client_internal = 0 AND server_internal = 1
     ),
     reach AS (
       SELECT server, server_port, protocol, max(CASE WHEN failed = 0 THEN 1 ELSE 0 END) AS reachable
