@@ -2,12 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { readArgusBinetflow } from '../readers/argusBinetflow.js';
 import { decodeStream, openRaw, peek } from '../readers/byteSource.js';
 import { readCloudWatch } from '../readers/cloudwatch.js';
 import type { RecordSink } from '../readers/recordSink.js';
 import { type InputFormat, sniffFormat } from '../readers/sniff.js';
 import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
 import { readLines, readVpcText } from '../readers/vpcTextReader.js';
+import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadParquet } from '../store/parquetLoader.js';
 import { VpcLoader } from '../store/vpcLoader.js';
@@ -18,6 +20,11 @@ import { type IngestSummary, IngestTally, summarise } from './summary.js';
 export interface IngestOptions {
   /** field order for inputs without a header line; the default v2 format otherwise */
   layout?: VpcLayout;
+  /**
+   * minutes east of UTC for inputs whose times carry no zone (Argus binetflow), e.g. 120 for +02:00
+   * (see parseUtcOffset); UTC with a warning when not given
+   */
+  utcOffsetMinutes?: number;
   /** called after each file with the running totals (progress display) */
   onFile?: (done: number, total: number, path: string) => void;
 }
@@ -110,6 +117,11 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
           tally.addCounts(loaded.counts);
         } else if (format === 'json' || format === 'cloudwatch-export') {
           await readCloudWatch(stream, sink, { layout, format });
+        } else if (format === 'zeek-conn') {
+          await readZeekConn(stream, sink);
+        } else if (format === 'argus-binetflow') {
+          const { utcOffsetMinutes } = options;
+          await readArgusBinetflow(stream, sink, utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes });
         } else {
           if (format === 'unknown')
             tally.warn(`${shown}: does not look like a flow log; its lines are reported as bad`);

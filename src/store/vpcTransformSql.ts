@@ -1,4 +1,5 @@
 import { FLOW_COLUMNS, LOG_HEALTH_COLUMNS } from '../flow.js';
+import { MAX_EPOCH_SECONDS } from '../readers/epochSeconds.js';
 import { INT_FIELD_MAX, type VpcField, vpcField } from '../readers/vpcFields.js';
 import type { VpcLayout } from '../readers/vpcText.js';
 
@@ -31,11 +32,14 @@ function placed(layout: VpcLayout): PlacedField[] {
 /** Condition that holds when the value is acceptable for its field, or undefined when any value is. */
 function validity({ field, column }: PlacedField, badAddresses: boolean): string | undefined {
   switch (field.kind) {
-    case 'int':
-    case 'time': {
+    case 'int': {
       const max = INT_FIELD_MAX[field.name] ?? 4_294_967_295;
       return `(${column} = '-' OR TRY_CAST(${column} AS UBIGINT) <= ${max})`;
     }
+    case 'time':
+      // Unix seconds, whole (VPC) or decimal (Zeek, Argus: microseconds). Checked with the very cast that
+      // stores the value: BETWEEN also turns away -1, inf and nan, which DOUBLE would hold
+      return `(${column} = '-' OR TRY_CAST(${column} AS DOUBLE) BETWEEN 0 AND ${MAX_EPOCH_SECONDS})`;
     case 'action':
       return `${column} IN ('ACCEPT', 'REJECT', '-')`;
     case 'status':
@@ -52,8 +56,9 @@ function problem({ field, column }: PlacedField): string {
   const shown = `'${field.name} "' || left(${column}, 40) || '"'`;
   switch (field.kind) {
     case 'int':
-    case 'time':
       return `${shown} || ' is not an integer 0-${INT_FIELD_MAX[field.name] ?? 4_294_967_295}'`;
+    case 'time':
+      return `${shown} || ' is not Unix seconds 0-${MAX_EPOCH_SECONDS}'`;
     case 'action':
       return `${shown} || ' is not ACCEPT, REJECT or -'`;
     case 'status':
