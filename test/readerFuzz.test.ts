@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countLines } from '../src/readers/lineChunks.js';
+import { mutated, V2_HEADER, v2Health, v2Record } from './helpers/flowArbitraries.js';
 import { ingestInMemory } from './helpers/ingestInMemory.js';
 
 /**
@@ -14,63 +15,11 @@ import { ingestInMemory } from './helpers/ingestInMemory.js';
 const dir = mkdtempSync(join(tmpdir(), 'flowhawk-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const HEADER =
-  'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
-const octet = fc.integer({ min: 0, max: 255 });
-const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
-const ipv6 = fc
-  .array(fc.integer({ min: 0, max: 0xffff }), { minLength: 8, maxLength: 8 })
-  .map((g) => g.map((x) => x.toString(16)).join(':'));
-const record = fc
-  .record({
-    src: fc.oneof(ipv4, ipv6),
-    dst: fc.oneof(ipv4, ipv6),
-    sport: fc.integer({ min: 0, max: 65535 }),
-    dport: fc.integer({ min: 0, max: 65535 }),
-    proto: fc.constantFrom(1, 6, 17, 58),
-    packets: fc.integer({ min: 1, max: 1e6 }),
-    bytes: fc.integer({ min: 1, max: 1e9 }),
-    start: fc.integer({ min: 1.4e9, max: 1.8e9 }),
-    action: fc.constantFrom('ACCEPT', 'REJECT', '-'),
-  })
-  .map(
-    (r) =>
-      `2 123456789012 eni-0abc ${r.src} ${r.dst} ${r.sport} ${r.dport} ${r.proto} ${r.packets} ${r.bytes} ${r.start} ${r.start + 60} ${r.action} OK`,
-  );
-const health = fc
-  .constantFrom('NODATA', 'SKIPDATA')
-  .map((s) => `2 123456789012 eni-0abc - - - - - - - 1500000000 1500000060 - ${s}`);
-
-/** A valid line damaged the ways real files get damaged. */
-const mutated = fc
-  .tuple(record, fc.nat(), fc.integer({ min: 0, max: 6 }), fc.string({ unit: 'binary', maxLength: 12 }))
-  .map(([line, at, how, junk]) => {
-    const fields = line.split(' ');
-    const i = at % fields.length;
-    switch (how) {
-      case 0:
-        return fields.filter((_, k) => k !== i).join(' ');
-      case 1:
-        return [...fields.slice(0, i), junk, ...fields.slice(i)].join(' ');
-      case 2:
-        fields[i] = junk;
-        return fields.join(' ');
-      case 3:
-        return line.slice(0, at % line.length);
-      case 4:
-        return `${line}  #${junk}`;
-      case 5:
-        fields[i] = `${fields[i]}9999999`;
-        return fields.join('  ');
-      default:
-        return junk;
-    }
-  });
 const line = fc.oneof(
-  { arbitrary: record, weight: 6 },
-  { arbitrary: health, weight: 1 },
-  { arbitrary: mutated, weight: 4 },
-  { arbitrary: fc.constant(HEADER), weight: 1 },
+  { arbitrary: v2Record, weight: 6 },
+  { arbitrary: v2Health, weight: 1 },
+  { arbitrary: mutated(v2Record), weight: 4 },
+  { arbitrary: fc.constant(V2_HEADER), weight: 1 },
   { arbitrary: fc.string({ unit: 'binary', maxLength: 80 }), weight: 1 },
 );
 const file = fc.record({
@@ -88,7 +37,7 @@ function write(content: Buffer, gzip: boolean): string {
 }
 
 function render(f: { header: boolean; lines: string[]; crlf: boolean; finalNewline: boolean }): Buffer {
-  const lines = f.header ? [HEADER, ...f.lines] : f.lines;
+  const lines = f.header ? [V2_HEADER, ...f.lines] : f.lines;
   const text = lines.join(f.crlf ? '\r\n' : '\n') + (f.finalNewline && lines.length > 0 ? '\n' : '');
   return Buffer.from(text, 'utf8');
 }
@@ -117,10 +66,10 @@ describe('reader properties', () => {
   it('keeps every decodable line of a truncated gzip file and reports the truncation', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(record, { minLength: 200, maxLength: 400 }),
+        fc.array(v2Record, { minLength: 200, maxLength: 400 }),
         fc.double({ min: 0.2, max: 0.9 }),
         async (lines, keep) => {
-          const whole = gzipSync(Buffer.from(`${HEADER}\n${lines.join('\n')}\n`));
+          const whole = gzipSync(Buffer.from(`${V2_HEADER}\n${lines.join('\n')}\n`));
           const path = join(dir, `cut${serial++}.log.gz`);
           writeFileSync(path, whole.subarray(0, Math.floor(whole.length * keep)));
           const { summary } = await accounted([path]);
@@ -149,10 +98,10 @@ describe('reader properties', () => {
 
   it('gives the same flows whether a chunk takes the fast path or the careful one', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 80 }), async (lines) => {
-        const clean = write(Buffer.from(`${HEADER}\n${lines.join('\n')}\n`), false);
+      fc.asyncProperty(fc.array(v2Record, { minLength: 1, maxLength: 80 }), async (lines) => {
+        const clean = write(Buffer.from(`${V2_HEADER}\n${lines.join('\n')}\n`), false);
         // a trailing comment on the last line sends the whole chunk down the careful path
-        const quirky = write(Buffer.from(`${HEADER}\n${lines.join('\n')} # note\n`), false);
+        const quirky = write(Buffer.from(`${V2_HEADER}\n${lines.join('\n')} # note\n`), false);
         const flows = async (path: string) => {
           const db = await ingestInMemory([path]);
           const rows = await db.rows('SELECT * EXCLUDE (file_id) FROM flows ORDER BY line');

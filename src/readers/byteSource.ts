@@ -34,7 +34,13 @@ export function decodeStream(raw: Readable): DecodedStream {
     const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const first = await iterator.next();
     if (first.done) return;
-    const head: Buffer = first.value;
+    let head: Buffer = first.value;
+    // a first chunk shorter than the magic (a pipe may deliver one byte) must not hide a gzip stream
+    while (head.length < GZIP_MAGIC.length) {
+      const next = await iterator.next();
+      if (next.done) break;
+      head = Buffer.concat([head, next.value as Buffer]);
+    }
     const rest = async function* () {
       yield head;
       for (;;) {

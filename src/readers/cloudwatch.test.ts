@@ -236,6 +236,22 @@ describe('Firehose records', () => {
     ]);
   });
 
+  it('recovers the lines after a damaged line that opens an array it never closes', async () => {
+    const body = [
+      JSON.stringify({ message: ACCEPTED }),
+      `[${JSON.stringify({ message: ICMP_IN })},{`, // cut short as its second element opens
+      JSON.stringify({ message: REJECTED }),
+      JSON.stringify({ message: IPV6 }),
+    ].join('\n');
+    const summary = await ingest(store, [file('firehose.ndjson', body)]);
+
+    expect(summary.records).toBe(4);
+    expect(lines(await flows())).toEqual([1, 2, 4, 5]);
+    expect((await badLines()).map((b) => [Number(b.line), b.reason])).toEqual([
+      [3, 'JSON line does not parse (line 2)'],
+    ]);
+  });
+
   it('reads a JSON array of records, numbering the elements 1..N', async () => {
     const records = [ACCEPTED, 'not a flow record', REJECTED].map((message) => ({ message }));
     const summary = await ingest(store, [file('records.json', JSON.stringify(records, null, 1))]);

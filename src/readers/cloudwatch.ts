@@ -144,7 +144,10 @@ async function onPiece(piece: JsonPiece, messages: MessageReader): Promise<void>
   try {
     value = JSON.parse(piece.text);
   } catch (error) {
-    if (!piece.inArray && piece.text.includes('\n') && (await lineByLine(piece, messages))) return;
+    // array elements too: a damaged NDJSON line that opens an array ('[{"message":…},{' cut short)
+    // makes the lines after it elements of that array, and its open element runs on over all of them;
+    // skipping elements here lost every record after such a line (found by test/cloudwatchFuzz.test.ts)
+    if (piece.text.includes('\n') && (await lineByLine(piece, messages))) return;
     const problem = piece.incomplete
       ? 'JSON value incomplete at the end of the input'
       : `JSON does not parse: ${parseError(piece.text, piece.at, error)}`;

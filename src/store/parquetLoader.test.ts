@@ -232,6 +232,18 @@ describe('Parquet ingest', () => {
     expect(await table('SELECT count(*)::INTEGER AS n FROM flows')).toEqual([{ n: 3 }]);
   });
 
+  it('keeps control characters that DuckDB quotes from a corrupt footer out of the reason', async () => {
+    // a one-byte footer DuckDB cannot parse: it names the byte raw ("don't know what type: \r")
+    const path = join(dir, 'corrupt.parquet');
+    writeFileSync(path, Buffer.from([...Buffer.from('PAR1'), 0x0d, 1, 0, 0, 0, ...Buffer.from('PAR1')]));
+    const summary = await ingest(store, [path]);
+
+    expect(summary.badLines).toBe(1);
+    const [bad] = summary.badLineExamples;
+    expect(bad?.reason).toMatch(/^cannot read this Parquet file \(.+\): truncated or corrupt\?/);
+    expect(bad?.reason).not.toMatch(/\p{Cc}/u);
+  });
+
   it('reports a Parquet file without flow log columns as one bad line', async () => {
     const path = await writeParquet('other.parquet', { name: 'VARCHAR', size: 'BIGINT' }, [['a', 1]]);
     const summary = await ingest(store, [path]);

@@ -123,6 +123,8 @@ function unreadable(error: unknown, path: string): string {
   const cause = ((error instanceof Error ? error.message : String(error)).split('\n', 1)[0] ?? '')
     .replace(/^[A-Za-z ]+ Error: /, '')
     .replace(` "${path}"`, '')
-    .replace(` '${path}'`, '');
+    .replace(` '${path}'`, '')
+    // DuckDB quotes bytes of a corrupt footer raw ("don't know what type: \r"): keep them off the terminal
+    .replace(/\p{Cc}/gu, '?');
   return `cannot read this Parquet file (${cause}): truncated or corrupt? Download or copy it again`;
 }
