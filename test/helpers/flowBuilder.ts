@@ -81,7 +81,7 @@ export class FlowBuilder {
    */
   icmpTyped(c: Omit<Connection, 'port' | 'clientPort'> & { type: number; code?: number }): this {
     const { type, code, ...rest } = c;
-    return this.add({ protocol: 1, ...rest, port: code ?? 0, clientPort: type }, true);
+    return this.add({ protocol: 1, ...rest, port: code ?? 0, clientPort: type });
   }
 
   /** Many connections at a fixed interval: `make(i, at)` describes the i-th. */
@@ -94,8 +94,7 @@ export class FlowBuilder {
     return this.records.length;
   }
 
-  /** `typeAndCode`: ICMP from a biflow reader, whose reply row keeps the type and code unswapped */
-  private add(c: Connection, typeAndCode = false): this {
+  private add(c: Connection): this {
     const protocol = c.protocol ?? 6;
     const outcome = c.outcome ?? 'open';
     const clientPort = c.clientPort ?? this.ephemeral();
@@ -128,8 +127,8 @@ export class FlowBuilder {
         {
           src: c.server,
           dst: c.loggedClient ?? c.client,
-          sp: typeAndCode ? clientPort : c.port,
-          dp: typeAndCode ? c.port : clientPort,
+          sp: c.port,
+          dp: clientPort,
           packets: inPackets,
           bytes: inBytes,
           action: 'ACCEPT',
