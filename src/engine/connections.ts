@@ -20,7 +20,9 @@ export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'arg
  *   gateway traffic up to three times: per direction, volumes are summed per interface and the largest
  *   interface total kept, so one packet is counted once.
  * - `pkt-srcaddr`/`pkt-dstaddr` replace the logged addresses when present, so traffic through a NAT
- *   gateway, load balancer or transit gateway is attributed to the real hosts.
+ *   gateway, load balancer or transit gateway is attributed to the real hosts, and the translating
+ *   interface's own legs are dropped (see fh_middleboxes). Without those fields the NAT gateway is
+ *   the visible end of its instances' internet traffic: the ingest summary says so.
  *
  * The initiator is decided, in order, by: the side that sent a bare SYN (or received the SYN-ACK); the
  * only side that sent anything; the side with the more ephemeral-looking port (0 < 1024 < 32768 ≤);
@@ -115,6 +117,13 @@ export function connectionsSql(d: Dialect): string[] {
   const zero = (expr: string) => `coalesce(${expr}, 0)`;
   const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
   return [
+    // A translating interface (NAT gateway, transit gateway) logs the hosts' legs with the real ends
+    // in pkt-srcaddr/pkt-dstaddr, and its own translated leg as itself ↔ the remote host. Its own
+    // address is the logged end that differs from the packet end; dropping its legs leaves each
+    // connection once, between the real hosts.
+    `CREATE OR REPLACE TEMP TABLE fh_middleboxes AS
+      SELECT DISTINCT dst_addr AS addr FROM flows WHERE pkt_dst_addr IS NOT NULL AND pkt_dst_addr <> dst_addr
+      UNION SELECT DISTINCT src_addr FROM flows WHERE pkt_src_addr IS NOT NULL AND pkt_src_addr <> src_addr`,
     `CREATE OR REPLACE TEMP TABLE fh_connections AS
     WITH rec AS (
       SELECT s, d, sp, dp, protocol, session_file,
@@ -129,6 +138,8 @@ export function connectionsSql(d: Dialect): string[] {
             AS session_file
         FROM flows
         WHERE coalesce(pkt_src_addr, src_addr) IS NOT NULL AND coalesce(pkt_dst_addr, dst_addr) IS NOT NULL
+          AND coalesce(pkt_src_addr, src_addr) NOT IN (SELECT addr FROM fh_middleboxes)
+          AND coalesce(pkt_dst_addr, dst_addr) NOT IN (SELECT addr FROM fh_middleboxes)
       ) AS raw
     ),
     directed AS (

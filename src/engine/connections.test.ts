@@ -1,0 +1,135 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../config/config.js';
+import { ingest } from '../ingest/ingest.js';
+import { DuckdbStore } from '../store/duckdbStore.js';
+import { analyse } from './analyse.js';
+
+/** Ingests `text` as one file, builds fh_connections (no detectors), returns its rows. */
+async function connectionsOf(text: string, name = 'flows.log') {
+  const dir = await mkdtemp(join(tmpdir(), 'flowhawk-conn-'));
+  await writeFile(join(dir, name), text);
+  const store = await DuckdbStore.open();
+  try {
+    await ingest(store, [join(dir, name)]);
+    await analyse(store, resolveConfig([], {}, 'test'), []);
+    const rows = await store.query(
+      `SELECT client, client_port, server, server_port, protocol, out_packets, out_bytes, in_packets, in_bytes,
+         failed, orientation, attempts FROM fh_connections ORDER BY client, client_port, server`,
+    );
+    return rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    );
+  } finally {
+    store.close();
+  }
+}
+
+const HEADER =
+  'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags';
+
+describe('connection reconstruction', () => {
+  it('pairs both directions into one connection, the SYN sender as client', async () => {
+    const rows = await connectionsOf(
+      [
+        HEADER,
+        'eni-a 10.0.0.5 10.0.0.9 80 5000 6 8 4000 100 110 ACCEPT 19', // the reply, logged first
+        'eni-a 10.0.0.9 10.0.0.5 5000 80 6 10 1200 100 110 ACCEPT 3',
+      ].join('\n'),
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        client: '10.0.0.9',
+        server: '10.0.0.5',
+        server_port: 80,
+        out_bytes: 1200,
+        in_bytes: 4000,
+        failed: 0,
+        orientation: 'flags',
+      }),
+    ]);
+  });
+
+  it('without flags, takes the ephemeral-port side as client', async () => {
+    const header = 'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end';
+    const rows = await connectionsOf(
+      [
+        header,
+        'eni-a 10.0.0.5 198.51.100.7 443 51000 6 8 4000 100 110',
+        'eni-a 198.51.100.7 10.0.0.5 51000 443 6 10 1200 100 110',
+      ].join('\n'),
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ client: '198.51.100.7', server_port: 443, orientation: 'ports' }),
+    ]);
+  });
+
+  it('counts internal traffic logged on both interfaces once', async () => {
+    const rows = await connectionsOf(
+      [
+        HEADER,
+        'eni-client 10.0.0.9 10.0.0.5 5000 5432 6 10 1200 100 110 ACCEPT 3',
+        'eni-server 10.0.0.9 10.0.0.5 5000 5432 6 10 1200 100 110 ACCEPT 3',
+        'eni-server 10.0.0.5 10.0.0.9 5432 5000 6 8 4000 100 110 ACCEPT 19',
+        'eni-client 10.0.0.5 10.0.0.9 5432 5000 6 8 4000 100 110 ACCEPT 19',
+      ].join('\n'),
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ out_packets: 10, out_bytes: 1200, in_packets: 8, in_bytes: 4000 }),
+    ]);
+  });
+
+  it("attributes NAT gateway traffic to the instance, dropping the gateway's own leg (AWS example)", async () => {
+    // The AWS VPC User Guide's NAT gateway example, with ports and volumes added.
+    const header =
+      'interface-id srcaddr dstaddr pkt-srcaddr pkt-dstaddr srcport dstport protocol packets bytes start end';
+    const rows = await connectionsOf(
+      [
+        header,
+        'eni-nat 10.0.1.5 10.0.0.220 10.0.1.5 203.0.113.5 40000 443 6 10 1200 100 110',
+        'eni-nat 10.0.0.220 203.0.113.5 10.0.0.220 203.0.113.5 61000 443 6 10 1200 100 110',
+        'eni-nat 203.0.113.5 10.0.0.220 203.0.113.5 10.0.0.220 443 61000 6 8 4000 100 110',
+        'eni-nat 10.0.0.220 10.0.1.5 203.0.113.5 10.0.1.5 443 40000 6 8 4000 100 110',
+        'eni-inst 10.0.1.5 203.0.113.5 10.0.1.5 203.0.113.5 40000 443 6 10 1200 100 110',
+        'eni-inst 203.0.113.5 10.0.1.5 203.0.113.5 10.0.1.5 443 40000 6 8 4000 100 110',
+      ].join('\n'),
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        client: '10.0.1.5',
+        server: '203.0.113.5',
+        server_port: 443,
+        out_bytes: 1200,
+        in_bytes: 4000,
+      }),
+    ]);
+  });
+
+  it('keeps each Zeek line a connection of its own, even when the source port repeats', async () => {
+    const fields = [
+      'ts',
+      'uid',
+      'id.orig_h',
+      'id.orig_p',
+      'id.resp_h',
+      'id.resp_p',
+      'proto',
+      'duration',
+      'history',
+      'orig_pkts',
+      'orig_ip_bytes',
+      'resp_pkts',
+      'resp_ip_bytes',
+    ];
+    const line = (ts: number) =>
+      [ts, 'C1', '198.51.100.9', 10647, '10.0.0.5', 23, 'tcp', '0.1', 'S', 1, 60, 0, 0].join('\t');
+    const text = ['#separator \\x09', `#fields\t${fields.join('\t')}`, line(100), line(160), line(220)].join(
+      '\n',
+    );
+    const rows = await connectionsOf(text, 'conn.log');
+    expect(rows).toHaveLength(3);
+    expect(rows.every((r) => r.client === '198.51.100.9' && r.failed === 1)).toBe(true);
+  });
+});
