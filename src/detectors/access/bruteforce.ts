@@ -105,7 +105,7 @@ export default defineDetector({
     maxSizeSpread: param(
       1.5,
       'ratio, 3rd to 1st quartile of session bytes',
-      'one tool repeating one login differs only by password length and prompt count; application calls vary with their payloads',
+      'one tool repeating one login differs only by password length and prompt count; application calls vary with their payloads. Required whenever most attempts were answered (on login ports too: an app opening a database connection per request is not guessing)',
     ),
     successFactor: param(
       3,
@@ -347,7 +347,9 @@ function judge(service: Service, p: Params): Verdict | undefined {
   if (peak.count < (byPort ? p.minAttempts : p.minShapedAttempts)) return undefined;
   const answeredBytes = attempts.filter((a) => !a.failed).map((a) => a.bytes);
   const spread = quartileRatio(answeredBytes);
-  if (!byPort && spread > p.maxSizeSpread) return undefined;
+  // Answered sessions must look alike to be guesses; mostly failed attempts are evidence by themselves.
+  const mostlyAnswered = answeredBytes.length * 2 > attempts.length;
+  if ((!byPort || mostlyAnswered) && spread > p.maxSizeSpread) return undefined;
   const typicalBytes = median(answeredBytes);
   const typicalDuration = median(attempts.filter((a) => !a.failed).map((a) => a.duration));
   return {
