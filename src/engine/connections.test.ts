@@ -133,3 +133,32 @@ describe('connection reconstruction', () => {
     expect(rows.every((r) => r.client === '198.51.100.9' && r.failed === 1)).toBe(true);
   });
 });
+
+describe('internal addresses', () => {
+  it("counts a VPC interface's own IPv6 address as internal, told by flow-direction", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flowhawk-v6-'));
+    const header =
+      'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end flow-direction';
+    const own = '2600:1f18:aaa:bb00::10';
+    const peer = '2001:db8::99';
+    await writeFile(
+      join(dir, 'v6.log'),
+      [
+        header,
+        `eni-a ${peer} ${own} 51000 22 6 10 1200 100 110 ingress`,
+        `eni-a ${own} ${peer} 22 51000 6 8 4000 100 110 egress`,
+      ].join('\n'),
+    );
+    const store = await DuckdbStore.open();
+    try {
+      await ingest(store, [join(dir, 'v6.log')]);
+      await analyse(store, resolveConfig([], {}, 'test'), []);
+      const rows = await store.query(
+        'SELECT client, server, client_internal, server_internal FROM fh_connections',
+      );
+      expect(rows).toEqual([{ client: peer, server: own, client_internal: 0, server_internal: 1 }]);
+    } finally {
+      store.close();
+    }
+  });
+});

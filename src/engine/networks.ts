@@ -7,7 +7,8 @@ import { IPV4_MAPPED_BASE } from '../store/ipMacros.js';
  * Direction (inbound, outbound, internal) and most thresholds depend on it.
  *
  * Default: the private and shared ranges a VPC can use (RFC 1918, RFC 6598), loopback, link-local and
- * IPv6 unique-local. Users with public address space inside their network (a university, a VPC using
+ * IPv6 unique-local, plus the IPv6 addresses of the logged interfaces themselves (told by
+ * flow-direction). Users with public address space inside their network (a university, a VPC using
  * public ranges privately) add it with `internalNetworks` in the config.
  */
 export const DEFAULT_INTERNAL_NETWORKS: readonly string[] = [
@@ -58,8 +59,17 @@ export function networkTablesSql(ranges: readonly NumericRange[]): string[] {
   return [
     'CREATE OR REPLACE TEMP TABLE fh_networks (lo UHUGEINT, hi UHUGEINT)',
     ...(rows ? [`INSERT INTO fh_networks VALUES ${rows}`] : []),
+    // VPC IPv6 addresses are global, so no private range covers them; but an interface's own address
+    // is the destination of its ingress records and the source of its egress ones: those are ours.
+    `CREATE OR REPLACE TEMP TABLE fh_interface_addresses AS
+       SELECT DISTINCT CASE WHEN flow_direction = 'ingress' THEN dst_addr ELSE src_addr END AS addr
+       FROM flows
+       WHERE flow_direction IN ('ingress', 'egress') AND interface_id IS NOT NULL
+         AND (src_addr LIKE '%:%' OR dst_addr LIKE '%:%')`,
     `CREATE OR REPLACE TEMP TABLE fh_address_facts AS
-       SELECT a.addr, max(CASE WHEN n.lo IS NULL THEN 0 ELSE 1 END) AS internal
+       SELECT a.addr,
+         CASE WHEN max(CASE WHEN n.lo IS NULL THEN 0 ELSE 1 END) = 1
+           OR a.addr IN (SELECT addr FROM fh_interface_addresses) THEN 1 ELSE 0 END AS internal
        FROM addresses a LEFT JOIN fh_networks n ON a.ip BETWEEN n.lo AND n.hi
        GROUP BY a.addr`,
   ];
