@@ -52,8 +52,10 @@ export interface Connection {
   outBytes?: number;
   inPackets?: number;
   inBytes?: number;
-  /** interfaces that log it: by default the server's (the client's too when both are internal) */
+  /** interfaces that log it: by default only the server's */
   interfaces?: readonly string[];
+  /** the server's interface id (default 'eni-server'): records there are ingress, elsewhere egress */
+  serverInterface?: string;
   /** NAT gateway style: logged addresses differ from the packet addresses */
   loggedClient?: string;
 }
@@ -105,7 +107,8 @@ export class FlowBuilder {
     const inPackets = c.inPackets ?? (open ? 8 : 1);
     const inBytes = c.inBytes ?? (open ? 4000 : 40);
     const tcp = protocol === 6;
-    const interfaces = c.interfaces ?? ['eni-server'];
+    const serverEni = c.serverInterface ?? 'eni-server';
+    const interfaces = c.interfaces ?? [serverEni];
     for (const eni of interfaces) {
       const forward = {
         src: c.loggedClient ?? c.client,
@@ -116,7 +119,7 @@ export class FlowBuilder {
         bytes: outBytes,
         action: outcome === 'rejected' ? 'REJECT' : 'ACCEPT',
         flags: tcp ? (open ? 3 : 2) : '-',
-        direction: eni === 'eni-server' ? 'ingress' : 'egress',
+        direction: eni === serverEni ? 'ingress' : 'egress',
       };
       this.push(eni, protocol, c, forward, c.at, end);
       if (outcome === 'dropped' || outcome === 'rejected') continue;
@@ -133,7 +136,7 @@ export class FlowBuilder {
           bytes: inBytes,
           action: 'ACCEPT',
           flags: tcp ? (open ? 19 : 4) : '-',
-          direction: eni === 'eni-server' ? 'egress' : 'ingress',
+          direction: eni === serverEni ? 'egress' : 'ingress',
         },
         c.at,
         end,
