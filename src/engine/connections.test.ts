@@ -162,3 +162,23 @@ describe('internal addresses', () => {
     }
   });
 });
+
+describe('attempts', () => {
+  it('counts a new SYN in each window of one 5-tuple as a new attempt (a scanner keeping its source port)', async () => {
+    const windows = [0, 600, 1200, 1800].map(
+      (t) => `eni-a 198.51.100.9 10.0.0.5 10647 23 6 3 180 ${100 + t} ${160 + t} REJECT 2`,
+    );
+    const rows = await connectionsOf(
+      [
+        HEADER,
+        ...windows,
+        'eni-a 10.0.0.9 10.0.0.5 5000 80 6 9 900 100 110 ACCEPT 3',
+        'eni-a 10.0.0.9 10.0.0.5 5000 80 6 20 9000 700 710 ACCEPT 1',
+      ].join('\n'),
+    );
+    expect(rows.map((r) => [r.client, r.attempts])).toEqual([
+      ['10.0.0.9', 1],
+      ['198.51.100.9', 4],
+    ]);
+  });
+});

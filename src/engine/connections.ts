@@ -33,8 +33,9 @@ export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'arg
  * header-only packets. The Threshold Random Walk and every "attempt" count rest on it.
  *
  * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
- * a second connection to the same service is counted once: counts err low, never high. ICMP has no
- * ports, so all pings between two hosts are one 5-tuple; `attempts` counts them instead, as the
+ * a second connection to the same service is counted once: counts err low, never high. `attempts`
+ * counts what the 5-tuple hides: for TCP, the client's records that carry a new SYN (a scanner that
+ * keeps one source port sends a SYN in every aggregation window); for ICMP, which has no ports, the
  * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
  */
 
@@ -52,6 +53,11 @@ const SIDE_FACTS: readonly { name: string; sql: (d: Dialect) => string }[] = [
   { name: 't1', sql: () => 'max(end_time)' },
   { name: 'records', sql: () => 'count(*)' },
   { name: 'windows', sql: () => 'count(*) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)' },
+  {
+    name: 'syn_windows',
+    sql: (d) =>
+      `sum(CASE WHEN ${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAnd('tcp_flags', '16')} = 0 THEN 1 ELSE 0 END) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)`,
+  },
   { name: 'interfaces', sql: () => 'CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END' },
   { name: 'flags_known', sql: () => flag('tcp_flags IS NOT NULL') },
   {
@@ -175,7 +181,8 @@ export function connectionsSql(d: Dialect): string[] {
         least(coalesce(lo_t0, hi_t0), coalesce(hi_t0, lo_t0)) AS first_seen,
         greatest(coalesce(lo_t1, hi_t1), coalesce(hi_t1, lo_t1)) AS last_seen,
         ${zero('lo_records')} + ${zero('hi_records')} AS records,
-        CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))}) ELSE 1 END AS attempts,
+        CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))})
+          WHEN protocol = 6 THEN greatest(1, ${zero(side('c', 'syn_windows'))}) ELSE 1 END AS attempts,
         ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
         ${zero(side('s', 'packets'))} AS in_packets, ${zero(side('s', 'bytes'))} AS in_bytes,
         ${zero(side('c', 'syn'))} AS client_syn, ${zero(side('s', 'synack'))} AS server_synack,

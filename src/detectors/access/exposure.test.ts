@@ -37,3 +37,26 @@ describe('exposure', () => {
     expect(findingsOf(await run(flows), 'exposure')).toHaveLength(0);
   });
 });
+
+describe('exposure without optional fields', () => {
+  it('still sees an answered SSH server without tcp-flags and action, at lower confidence, saying why', async () => {
+    const flows = new FlowBuilder().tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T });
+    const fields = [
+      'version',
+      'interface-id',
+      'srcaddr',
+      'dstaddr',
+      'srcport',
+      'dstport',
+      'protocol',
+      'packets',
+      'bytes',
+      'start',
+      'end',
+    ] as const;
+    const [finding] = findingsOf(await scanBuilt(flows, { detectors: [exposure], fields }), 'exposure');
+    expect(finding).toMatchObject({ actor: '10.0.1.21', severity: 'medium' });
+    expect(finding?.confidence).toBeLessThan(0.85);
+    expect(finding?.limitations).toHaveLength(2);
+  });
+});

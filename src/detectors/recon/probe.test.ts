@@ -87,3 +87,34 @@ describe('probe', () => {
     expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
   });
 });
+
+describe('probe without optional fields', () => {
+  it('still reports blocked probes without tcp-flags and action, at lower confidence, naming both', async () => {
+    const flows = new FlowBuilder().repeat(12, 60, T, (_, at) => ({
+      client: '203.0.113.56',
+      server: DB,
+      port: 1337,
+      at,
+      outcome: 'refused',
+    }));
+    const fields = [
+      'version',
+      'interface-id',
+      'srcaddr',
+      'dstaddr',
+      'srcport',
+      'dstport',
+      'protocol',
+      'packets',
+      'bytes',
+      'start',
+      'end',
+    ] as const;
+    const full = findingsOf(await run(flows), 'probe')[0];
+    const bare = findingsOf(await scanBuilt(flows, { detectors: [probe], fields }), 'probe')[0];
+    expect(bare).toMatchObject({ actor: '203.0.113.56', count: 12 });
+    expect(bare?.confidence).toBeLessThan(full?.confidence ?? 0);
+    expect(bare?.limitations.join(' ')).toMatch(/tcp_flags/);
+    expect(bare?.limitations.join(' ')).toMatch(/action/);
+  });
+});
