@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { EvidenceRecord, Finding, Severity } from '../finding.js';
 import type { ScanReport } from './scanReport.js';
 
@@ -54,8 +55,11 @@ export function ocsfFinding(f: Finding, version: string) {
       first_seen_time: ms(f.firstSeen),
       last_seen_time: ms(f.lastSeen),
     },
-    src_endpoint: { ip: f.actor },
-    ...(f.target ? { dst_endpoint: { ip: f.target } } : {}),
+    // an actor that is no address (an interface, for log-health findings) is the resource concerned
+    ...(isIP(f.actor)
+      ? { src_endpoint: { ip: f.actor } }
+      : { resources: [{ uid: f.actor, type: resourceType(f.actor) }] }),
+    ...(f.target && isIP(f.target) ? { dst_endpoint: { ip: f.target } } : {}),
     evidences: f.evidence.map(ocsfEvidence),
     unmapped: {
       direction: f.direction,
@@ -88,3 +92,7 @@ function ocsfEvidence(r: EvidenceRecord) {
 }
 
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** AWS resource type of an id flowhawk can name without an address. */
+const resourceType = (id: string) =>
+  id.startsWith('eni-') ? 'AWS::EC2::NetworkInterface' : id.startsWith('i-') ? 'AWS::EC2::Instance' : 'Other';
