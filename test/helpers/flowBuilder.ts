@@ -226,3 +226,18 @@ export async function scanBuilt(builder: FlowBuilder, options: ScanOptions = {})
 export function findingsOf(analysis: Analysis, detector: string, withSuppressed = false) {
   return analysis.findings.filter((f) => f.detector === detector && (withSuppressed || !f.suppressed));
 }
+
+/** The default v2 fields without action and log-status: what a detector sees from a minimal custom format. */
+export const BARE_FIELDS = [
+  'version',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+] as const satisfies readonly Field[];

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Connection, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import {
+  BARE_FIELDS,
+  type Connection,
+  FlowBuilder,
+  findingsOf,
+  scanBuilt,
+} from '../../../test/helpers/flowBuilder.js';
 import probe from '../recon/probe.js';
 import bruteforce from './bruteforce.js';
 
@@ -219,19 +225,7 @@ describe('bruteforce', () => {
   it('still finds the guessing without tcp-flags and action, with lower confidence and saying why', async () => {
     const flows = new FlowBuilder().repeat(30, 3, T, (i, at) => sshAttempt(i, at));
     const full = findingsOf(await scan(flows), 'bruteforce')[0];
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const bare = findingsOf(await scan(flows, { fields }), 'bruteforce')[0];
     expect(bare).toMatchObject({ actor: ATTACKER, target: HOST, severity: 'medium' });
     expect(bare?.confidence).toBeLessThan(full?.confidence ?? 0);

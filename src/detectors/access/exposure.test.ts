@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
 import exposure from './exposure.js';
 
 const T = 1_700_000_000;
@@ -41,19 +41,7 @@ describe('exposure', () => {
 describe('exposure without optional fields', () => {
   it('still sees an answered SSH server without tcp-flags and action, at lower confidence, saying why', async () => {
     const flows = new FlowBuilder().tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T });
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const [finding] = findingsOf(await scanBuilt(flows, { detectors: [exposure], fields }), 'exposure');
     expect(finding).toMatchObject({ actor: '10.0.1.21', severity: 'medium' });
     expect(finding?.confidence).toBeLessThan(0.85);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type Connection, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import {
+  BARE_FIELDS,
+  type Connection,
+  FlowBuilder,
+  findingsOf,
+  scanBuilt,
+} from '../../../test/helpers/flowBuilder.js';
 import lateral from './lateral.js';
 
 const T = 1_700_000_000;
@@ -138,19 +144,7 @@ describe('lateral', () => {
   it('still finds the fan-out without tcp-flags and action, with lower confidence and saying why', async () => {
     const flows = new FlowBuilder().repeat(25, 12, T, (i, at) => admin('10.0.5.5', host(i), 445, at));
     const full = findingsOf(await scan(flows), 'lateral')[0];
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const bare = findingsOf(await scan(flows, { fields }), 'lateral')[0];
     expect(bare).toMatchObject({ actor: '10.0.5.5', targetCount: 25, severity: 'high' });
     expect(bare?.confidence).toBeLessThan(full?.confidence ?? 0);

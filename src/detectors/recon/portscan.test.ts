@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
 
 const T = 1_700_000_000;
 const WEB = '10.0.1.10';
@@ -90,19 +90,7 @@ describe('portscan', () => {
       outcome: 'refused',
     }));
     const full = findingsOf(await scanBuilt(flows), 'portscan')[0];
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const bare = findingsOf(await scanBuilt(flows, { fields }), 'portscan')[0];
     expect(bare?.actor).toBe('203.0.113.9');
     expect(bare?.confidence).toBeLessThan(full?.confidence ?? 0);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
 import portsweep from './portsweep.js';
 
 const T = 1_700_000_000;
@@ -192,19 +192,7 @@ describe('portsweep', () => {
       outcome: i % 2 === 0 ? 'refused' : 'dropped',
     }));
     const full = findingsOf(await scan(flows), 'portsweep')[0];
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const bare = findingsOf(await scan(flows, { fields }), 'portsweep')[0];
     expect(bare).toMatchObject({ actor: '10.0.2.7', targetCount: 60 });
     expect(bare?.confidence).toBeLessThan(full?.confidence ?? 0);

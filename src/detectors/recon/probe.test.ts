@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
 import probe from './probe.js';
 
 const T = 1_700_000_000;
@@ -97,19 +97,7 @@ describe('probe without optional fields', () => {
       at,
       outcome: 'refused',
     }));
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const full = findingsOf(await run(flows), 'probe')[0];
     const bare = findingsOf(await scanBuilt(flows, { detectors: [probe], fields }), 'probe')[0];
     expect(bare).toMatchObject({ actor: '203.0.113.56', count: 12 });
