@@ -6,39 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { IngestOptions } from '../src/ingest/ingest.js';
 import { parseUtcOffset } from '../src/readers/epochSeconds.js';
 import { countLines } from '../src/readers/lineChunks.js';
+import { BIFLOW_COLUMNS as COLUMNS, biflowRow as row } from './helpers/biflowRow.js';
 import { ingestInMemory } from './helpers/ingestInMemory.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'argus', 'ctu13-style.binetflow');
 const dir = mkdtempSync(join(tmpdir(), 'flowhawk-argus-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const COLUMNS =
-  'line, src_addr, src_port, dst_addr, dst_port, protocol, packets, bytes, start_time, end_time, tcp_flags, action';
-
-const row = (
-  line: number,
-  src: [string, number | null],
-  dst: [string, number | null],
-  protocol: number,
-  packets: number,
-  bytes: number,
-  start: number,
-  end: number,
-  flags: number | null,
-) => ({
-  line,
-  src_addr: src[0],
-  src_port: src[1],
-  dst_addr: dst[0],
-  dst_port: dst[1],
-  protocol,
-  packets,
-  bytes,
-  start_time: start,
-  end_time: end,
-  tcp_flags: flags,
-  action: null,
-});
 
 const A = '10.0.0.5';
 const B = '198.51.100.7';

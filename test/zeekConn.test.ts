@@ -4,40 +4,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countLines } from '../src/readers/lineChunks.js';
+import { BIFLOW_COLUMNS as COLUMNS, biflowRow as row } from './helpers/biflowRow.js';
 import { ingestInMemory } from './helpers/ingestInMemory.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'zeek');
 const dir = mkdtempSync(join(tmpdir(), 'flowhawk-zeek-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const COLUMNS =
-  'line, src_addr, dst_addr, src_port, dst_port, protocol, packets, bytes, start_time, end_time, tcp_flags, action';
-
-/** A canonical row, in COLUMNS order; action is always unknown for captures. */
-const row = (
-  line: number,
-  src: [string, number | null],
-  dst: [string, number | null],
-  protocol: number | null,
-  packets: number,
-  bytes: number,
-  start: number,
-  end: number,
-  flags: number | null,
-) => ({
-  line,
-  src_addr: src[0],
-  src_port: src[1],
-  dst_addr: dst[0],
-  dst_port: dst[1],
-  protocol,
-  packets,
-  bytes,
-  start_time: start,
-  end_time: end,
-  tcp_flags: flags,
-  action: null,
-});
 
 const A = '10.0.0.5';
 const WEB = '198.51.100.7';
