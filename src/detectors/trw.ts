@@ -1,3 +1,5 @@
+import { param } from './define.js';
+
 /**
  * Threshold Random Walk (Jung, Paxson, Berger, Balakrishnan, "Fast Portscan Detection Using Sequential
  * Hypothesis Testing", IEEE S&P 2004), the test behind SiLK's rwscan.
@@ -55,3 +57,15 @@ export function trwScore(result: TrwResult): number {
   if (result.peakRatio <= 1) return 0;
   return Math.min(1, Math.log(result.peakRatio) / Math.log(result.upper));
 }
+
+/** The walk's parameters as a detector card declares them, spread into its `params`. */
+export const TRW_PARAMS = {
+  theta0: param(
+    TRW_DEFAULTS.theta0,
+    'probability',
+    'TRW: share of first contacts a benign host gets answered',
+  ),
+  theta1: param(TRW_DEFAULTS.theta1, 'probability', 'TRW: share of first contacts a scanner gets answered'),
+  alpha: param(TRW_DEFAULTS.alpha, 'probability', 'TRW: tolerated false-positive rate'),
+  beta: param(TRW_DEFAULTS.beta, 'probability', 'TRW: required detection rate'),
+};

@@ -2,7 +2,7 @@ import type { Direction } from '../../finding.js';
 import { sqlIntList, sqlNumber } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, logShare, protocolName, round } from '../describe.js';
-import { TRW_DEFAULTS, thresholdRandomWalk, trwScore } from '../trw.js';
+import { TRW_PARAMS, thresholdRandomWalk, trwScore } from '../trw.js';
 
 interface Row {
   actor: string;
@@ -89,14 +89,7 @@ export default defineDetector({
       'ratio 0-1',
       'share of hosts that must answer for repeated pinging to be monitoring: a monitor watches hosts that exist, a timed sweep of empty address space stays a sweep',
     ),
-    theta0: param(
-      TRW_DEFAULTS.theta0,
-      'probability',
-      'TRW: share of first contacts a benign host gets answered',
-    ),
-    theta1: param(TRW_DEFAULTS.theta1, 'probability', 'TRW: share of first contacts a scanner gets answered'),
-    alpha: param(TRW_DEFAULTS.alpha, 'probability', 'TRW: tolerated false-positive rate'),
-    beta: param(TRW_DEFAULTS.beta, 'probability', 'TRW: required detection rate'),
+    ...TRW_PARAMS,
     protocols: param([1, 58], 'protocol numbers', 'ICMP and ICMPv6, the protocols that carry pings'),
   },
 

@@ -1,7 +1,7 @@
 import { sqlIntList } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, logShare, protocolName, round } from '../describe.js';
-import { TRW_DEFAULTS, thresholdRandomWalk, trwScore } from '../trw.js';
+import { TRW_PARAMS, thresholdRandomWalk, trwScore } from '../trw.js';
 
 interface Row {
   client: string;
@@ -67,14 +67,7 @@ export default defineDetector({
       'so many distinct ports on one host is a scan even when the ports answer (an all-open target)',
     ),
     highPorts: param(1000, 'ports', 'a scan of this many ports from one of your hosts is high severity'),
-    theta0: param(
-      TRW_DEFAULTS.theta0,
-      'probability',
-      'TRW: share of first contacts a benign host gets answered',
-    ),
-    theta1: param(TRW_DEFAULTS.theta1, 'probability', 'TRW: share of first contacts a scanner gets answered'),
-    alpha: param(TRW_DEFAULTS.alpha, 'probability', 'TRW: tolerated false-positive rate'),
-    beta: param(TRW_DEFAULTS.beta, 'probability', 'TRW: required detection rate'),
+    ...TRW_PARAMS,
     protocols: param([6, 17], 'protocol numbers', 'TCP and UDP: the protocols with ports'),
   },
 

@@ -2,7 +2,7 @@ import type { Direction } from '../../finding.js';
 import { sqlIntList, sqlNumber } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, logShare, portList, protocolName, round } from '../describe.js';
-import { TRW_DEFAULTS, thresholdRandomWalk, trwScore } from '../trw.js';
+import { TRW_PARAMS, thresholdRandomWalk, trwScore } from '../trw.js';
 
 interface Row {
   client: string;
@@ -75,14 +75,7 @@ export default defineDetector({
       'hosts',
       'a sweep from one of your hosts wider than a /24 (256 addresses) is high severity: more than one subnet mapped',
     ),
-    theta0: param(
-      TRW_DEFAULTS.theta0,
-      'probability',
-      'TRW: share of first contacts a benign host gets answered',
-    ),
-    theta1: param(TRW_DEFAULTS.theta1, 'probability', 'TRW: share of first contacts a scanner gets answered'),
-    alpha: param(TRW_DEFAULTS.alpha, 'probability', 'TRW: tolerated false-positive rate'),
-    beta: param(TRW_DEFAULTS.beta, 'probability', 'TRW: required detection rate'),
+    ...TRW_PARAMS,
     protocols: param([6, 17], 'protocol numbers', 'TCP and UDP: the protocols with ports'),
   },
 
