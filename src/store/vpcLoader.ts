@@ -202,10 +202,12 @@ export class VpcLoader {
     });
     const fileId = segmentCase(starts, (s) => String(s.segment.fileId));
     const line = segmentCase(starts, (s) => `rowid - ${s.rowStart} + ${s.segment.firstLine}`);
-    await store.run(`CREATE OR REPLACE TEMP TABLE fh_staged AS
+    // a view: materialising the line numbers would copy the whole batch once more
+    await store.run(`CREATE OR REPLACE TEMP VIEW fh_staged AS
       SELECT (${fileId})::INTEGER AS fh_file_id, (${line})::BIGINT AS fh_line, * FROM fh_raw`);
-    await store.run('DROP TABLE fh_raw');
     await this.transform(layout, 'fh_staged');
+    await store.run('DROP VIEW fh_staged');
+    await store.run('DROP TABLE fh_raw');
   }
 
   private async loadTolerant(layout: VpcLayout, batch: Batch): Promise<void> {

@@ -2,11 +2,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VpcLayout } from '../readers/vpcText.js';
 import {
   addressSql,
-  COUNT_KINDS_SQL,
   classifiedTableSql,
+  countKindsSql,
   insertBadLinesSql,
   insertFlowsSql,
   insertLogHealthSql,
+  ODD_ROWS_SQL,
 } from './vpcTransformSql.js';
 
 /** What a flush found, per file: how many lines became flows, log-health facts, headers, bad lines. */
@@ -29,6 +30,7 @@ export async function transformStaged(
   const bad = await connection.runAndReadAll('SELECT count(*) AS n FROM fh_bad_addresses');
   const badAddresses = Number((bad.getRowObjectsJS()[0] as { n: bigint }).n) > 0;
   await connection.run(classifiedTableSql(layout, source, badAddresses));
+  await connection.run(ODD_ROWS_SQL);
   await connection.run('BEGIN TRANSACTION');
   try {
     await connection.run(insertFlowsSql(layout));
@@ -41,9 +43,9 @@ export async function transformStaged(
     throw error;
   }
   const counts: KindCounts = new Map();
-  const reader = await connection.runAndReadAll(COUNT_KINDS_SQL);
+  const reader = await connection.runAndReadAll(countKindsSql(source));
   for (const row of reader.getRowObjectsJS() as { file_id: number; kind: string; n: bigint }[]) {
-    addCount(counts, row.file_id, row.kind, Number(row.n));
+    if (Number(row.n) > 0) addCount(counts, row.file_id, row.kind, Number(row.n));
   }
   return counts;
 }

@@ -69,8 +69,9 @@ function problem({ field, column }: PlacedField): string {
 }
 
 /**
- * The table `fh_classified`: `source` plus fh_kind (flow|NODATA|SKIPDATA|header|bad) and fh_reason.
- * Materialised once because three inserts read it.
+ * The view `fh_classified`: `source` plus fh_kind (flow|NODATA|SKIPDATA|header|bad) and fh_reason.
+ * A view, not a table: flows are read from it once, by their insert; the rare other kinds are
+ * materialised in fh_odd (see ODD_ROWS_SQL) for the inserts and counts that need them.
  */
 export function classifiedTableSql(layout: VpcLayout, source: string, badAddresses: boolean): string {
   const fields = placed(layout);
@@ -84,7 +85,7 @@ export function classifiedTableSql(layout: VpcLayout, source: string, badAddress
   const isHeader = first ? `${first.column} = ${quote(first.field.name)}` : 'false';
   const status = fields.find((p) => p.field.kind === 'status')?.column;
   const healthKind = status ? `WHEN ${status} IN ('NODATA', 'SKIPDATA') THEN ${status}` : '';
-  return `CREATE OR REPLACE TEMP TABLE fh_classified AS
+  return `CREATE OR REPLACE TEMP VIEW fh_classified AS
     SELECT *, CASE WHEN ${isHeader} THEN 'header' WHEN fh_reason IS NOT NULL THEN 'bad' ${healthKind} ELSE 'flow' END AS fh_kind
     FROM (SELECT *, CASE WHEN ${isHeader} THEN NULL ELSE ${reason} END AS fh_reason FROM ${source})`;
 }
@@ -130,28 +131,38 @@ function canonicalExprs(layout: VpcLayout, names: readonly { name: string; duckd
   });
 }
 
-const FROM_CLASSIFIED =
-  'FROM fh_classified LEFT JOIN ingested_files f ON f.file_id = fh_classified.fh_file_id';
+const from = (table: string) => `FROM ${table} LEFT JOIN ingested_files f ON f.file_id = ${table}.fh_file_id`;
+
+/** Everything that is not a flow (headers, log-health facts, bad lines): few rows, read twice. */
+export const ODD_ROWS_SQL = `CREATE OR REPLACE TEMP TABLE fh_odd AS SELECT * FROM fh_classified WHERE fh_kind <> 'flow'`;
 
 export function insertFlowsSql(layout: VpcLayout): string {
   return `INSERT INTO flows (${FLOW_COLUMNS.map((c) => c.name).join(', ')})
-    SELECT ${canonicalExprs(layout, FLOW_COLUMNS).join(', ')} ${FROM_CLASSIFIED} WHERE fh_kind = 'flow'`;
+    SELECT ${canonicalExprs(layout, FLOW_COLUMNS).join(', ')} ${from('fh_classified')} WHERE fh_kind = 'flow'`;
 }
 
 export function insertLogHealthSql(layout: VpcLayout): string {
   return `INSERT INTO log_health (${LOG_HEALTH_COLUMNS.map((c) => c.name).join(', ')})
-    SELECT ${canonicalExprs(layout, LOG_HEALTH_COLUMNS).join(', ')} ${FROM_CLASSIFIED}
+    SELECT ${canonicalExprs(layout, LOG_HEALTH_COLUMNS).join(', ')} ${from('fh_odd')}
     WHERE fh_kind IN ('NODATA', 'SKIPDATA')`;
 }
 
 export function insertBadLinesSql(layout: VpcLayout): string {
   const text = layout.fields.map((_, index) => `f${index}`).join(', ');
   return `INSERT INTO bad_lines
-    SELECT fh_file_id, fh_line, fh_reason, left(concat_ws(' ', ${text}), 200) FROM fh_classified
+    SELECT fh_file_id, fh_line, fh_reason, left(concat_ws(' ', ${text}), 200) FROM fh_odd
     WHERE fh_kind = 'bad'
     QUALIFY row_number() OVER (PARTITION BY fh_file_id ORDER BY fh_line) <= ${MAX_BAD_LINES_KEPT_PER_FILE}`;
 }
 
-/** Per file and kind counts of the batch, for the ingest summary. */
-export const COUNT_KINDS_SQL =
-  'SELECT fh_file_id AS file_id, fh_kind AS kind, count(*) AS n FROM fh_classified GROUP BY ALL';
+/**
+ * Per file and kind counts of the batch, for the ingest summary: the odd kinds counted in fh_odd,
+ * flows as the rest of each file's rows (so the big view is not scanned again for a count).
+ */
+export function countKindsSql(source: string): string {
+  return `SELECT fh_file_id AS file_id, fh_kind AS kind, count(*) AS n FROM fh_odd GROUP BY ALL
+    UNION ALL
+    SELECT t.fh_file_id, 'flow', t.n - coalesce(o.n, 0) FROM
+      (SELECT fh_file_id, count(*) AS n FROM ${source} GROUP BY fh_file_id) t
+      LEFT JOIN (SELECT fh_file_id, count(*) AS n FROM fh_odd GROUP BY fh_file_id) o ON o.fh_file_id = t.fh_file_id`;
+}
