@@ -129,3 +129,37 @@ describe('flowhawk detectors', () => {
     expect(portscan.params.minPorts).toMatchObject({ value: 5, unit: 'ports' });
   });
 });
+
+describe('flowhawk scan --threat-list', () => {
+  it('reads the lists, warning on standard error about entries it could not use (list, line)', () => {
+    const list = join(dir, 'c2.txt');
+    writeFileSync(list, '# C2\n203.0.113.9\n1.2.3\n');
+    const { code, stdout, stderr } = flowhawk(
+      'scan',
+      logs,
+      '--threat-list',
+      `c2=${list}`,
+      '--format',
+      'json',
+    );
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).findings.length).toBeGreaterThan(0);
+    expect(stderr).toBe(
+      `flowhawk: warning: threat list "c2.txt" (${list}): 1 entry not used (1 used): line 3 "1.2.3": not an IPv4 or IPv6 address or CIDR\n`,
+    );
+  });
+
+  it('fails with exit 3 naming the list when it cannot be read, or the config entry is wrong', () => {
+    const missing = flowhawk('scan', logs, '--threat-list', join(dir, 'nope.txt'));
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain(`threat list "nope.txt": cannot read ${join(dir, 'nope.txt')}`);
+    const config = join(dir, 'lists.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ threatLists: [{ name: 'feodo', kind: 'botnet', path: 'x.txt' }] }),
+    );
+    const bad = flowhawk('scan', logs, '--config', config);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('threatLists[0].kind: must be one of c2, tor, mining, scanner, other');
+  });
+});

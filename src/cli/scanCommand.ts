@@ -10,8 +10,10 @@ import { renderFindingsTable } from '../outputs/findingsTable.js';
 import { renderOcsf } from '../outputs/ocsf.js';
 import type { ScanReport } from '../outputs/scanReport.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
+import { THREAT_LIST_KINDS, threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
 import { fieldsOption } from './fieldsOption.js';
+import { threatListOptions } from './threatListOption.js';
 
 const FORMATS = { table: renderFindingsTable, json: renderFindingsJson, ocsf: renderOcsf } as const;
 type Format = keyof typeof FORMATS;
@@ -23,6 +25,7 @@ interface ScanOptions {
   output?: string;
   fields?: string;
   showSuppressed?: boolean;
+  threatList: string[];
 }
 
 export function registerScan(program: Command): void {
@@ -42,6 +45,12 @@ export function registerScan(program: Command): void {
     .option('-o, --output <file>', 'write the output to a file instead of standard output')
     .option('--fields <list>', 'field order for input without a header line (default: the v2 default format)')
     .option('--show-suppressed', 'also list findings the allowlist suppressed, with the reason')
+    .option(
+      '--threat-list <[kind=]file|url>',
+      `a list of known-bad addresses (text, CSV or STIX JSON), added to the config's threatLists; kind: ${THREAT_LIST_KINDS.join(', ')} (default other); repeatable`,
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .addHelpText(
       'after',
       `
@@ -51,7 +60,8 @@ Examples:
   flowhawk scan examples/                              # the bundled sample logs
   flowhawk scan ./AWSLogs/ --format ocsf --output findings.ocsf.json
   flowhawk scan logs/ --workspace hist.duckdb          # keep the flows for later runs
-  flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed`,
+  flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed
+  flowhawk scan logs/ --threat-list c2=feodo.csv --threat-list tor=https://check.torproject.org/torbulkexitlist`,
     )
     .action(async (paths: string[], options: ScanOptions) => {
       const render = FORMATS[options.format as Format];
@@ -69,12 +79,16 @@ Examples:
           'give files or directories, or --workspace FILE to re-analyse',
         );
       }
-      const config = loadConfig(DETECTORS, options.config);
+      const loaded = loadConfig(DETECTORS, options.config);
+      const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
       try {
         const layout = fieldsOption(options.fields);
         const summary = paths.length > 0 ? await ingest(store, paths, layout ? { layout } : {}) : undefined;
         const analysis = await analyse(store, config, DETECTORS);
+        for (const warning of threatListWarnings(analysis.threatLists)) {
+          process.stderr.write(`flowhawk: warning: ${warning}\n`);
+        }
         const report: ScanReport = {
           version: VERSION,
           generatedAt: new Date().toISOString(),

@@ -1,8 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { type Detector, defaultParams, type ParamValue } from '../detectors/define.js';
 import { FlowhawkError } from '../errors.js';
 import type { Direction } from '../finding.js';
+import {
+  duplicateListName,
+  THREAT_LIST_KINDS,
+  type ThreatListKind,
+  type ThreatListSource,
+} from '../threatintel/threatLists.js';
 
 /**
  * The user's configuration (flowhawk.config.json in the working directory, or --config FILE):
@@ -29,6 +35,8 @@ export interface FlowhawkConfig {
   /** per detector id: enabled flag and parameter values, defaults filled in */
   detectors: Record<string, { enabled: boolean; params: Record<string, ParamValue> }>;
   allowlist: readonly AllowlistEntry[];
+  /** files (absolute paths) or URLs of known-bad addresses, read into fh_threat_entries per analysis */
+  threatLists: readonly ThreatListSource[];
   /** where the config came from, for messages */
   source: string;
 }
@@ -58,18 +66,23 @@ export function loadConfig(
   } catch (error) {
     throw new FlowhawkError('CONFIG', `${file}: not valid JSON: ${(error as Error).message}`);
   }
-  return resolveConfig(catalogue, raw, file);
+  return resolveConfig(catalogue, raw, file, dirname(file));
 }
 
-/** Validates a parsed config object and fills in defaults. */
-export function resolveConfig(catalogue: readonly Detector[], raw: unknown, source: string): FlowhawkConfig {
+/** Validates a parsed config object and fills in defaults; relative list paths are taken from `baseDir`. */
+export function resolveConfig(
+  catalogue: readonly Detector[],
+  raw: unknown,
+  source: string,
+  baseDir = process.cwd(),
+): FlowhawkConfig {
   const fail = (where: string, what: string, hint?: string): never => {
     throw new FlowhawkError('CONFIG', `${source}: ${where}: ${what}`, hint);
   };
   const object = asObject(raw, 'the top level', fail);
   allowOnly(
     object,
-    ['internalNetworks', 'detectors', 'allowlist', '$schema', 'comment'],
+    ['internalNetworks', 'detectors', 'allowlist', 'threatLists', '$schema', 'comment'],
     'the top level',
     fail,
   );
@@ -114,7 +127,19 @@ export function resolveConfig(catalogue: readonly Detector[], raw: unknown, sour
         : fail('allowlist', 'must be a list')
   ) as unknown[];
   const entries = allowlist.map((item, index) => allowlistEntry(item, `allowlist[${index}]`, byId, fail));
-  return { internalNetworks, detectors, allowlist: entries, source };
+  const lists = (
+    Array.isArray(object.threatLists)
+      ? object.threatLists
+      : object.threatLists === undefined
+        ? []
+        : fail('threatLists', 'must be a list')
+  ) as unknown[];
+  const threatLists = lists.map((item, index) =>
+    threatListSource(item, `threatLists[${index}]`, baseDir, fail),
+  );
+  const twice = duplicateListName(threatLists);
+  if (twice !== undefined) fail('threatLists', `two lists are named "${twice}"`, 'findings name the list');
+  return { internalNetworks, detectors, allowlist: entries, threatLists, source };
 }
 
 type Fail = (where: string, what: string, hint?: string) => never;
@@ -152,6 +177,28 @@ function allowlistEntry(
     fail(where, 'matches every finding', 'give at least one of cidr, port, direction, detector');
   }
   return entry;
+}
+
+function threatListSource(item: unknown, where: string, baseDir: string, fail: Fail): ThreatListSource {
+  const o = asObject(item, where, fail);
+  allowOnly(o, ['name', 'path', 'url', 'kind'], where, fail);
+  if (typeof o.name !== 'string' || o.name.trim() === '') {
+    fail(`${where}.name`, 'every threat list needs a name', 'findings quote it, e.g. "feodo-c2"');
+  }
+  const kind = (o.kind ?? 'other') as ThreatListKind;
+  if (!THREAT_LIST_KINDS.includes(kind))
+    fail(`${where}.kind`, `must be one of ${THREAT_LIST_KINDS.join(', ')}`);
+  if ((o.path === undefined) === (o.url === undefined)) fail(where, 'give exactly one of path and url');
+  const source: ThreatListSource = { name: o.name as string, kind };
+  if (o.path !== undefined) {
+    if (typeof o.path !== 'string' || o.path === '') fail(`${where}.path`, 'must be a file path');
+    source.path = resolve(baseDir, o.path as string);
+  } else {
+    const url = typeof o.url === 'string' && URL.canParse(o.url) ? new URL(o.url) : undefined;
+    if (!url || !['http:', 'https:'].includes(url.protocol)) fail(`${where}.url`, 'must be an http(s) URL');
+    source.url = o.url as string;
+  }
+  return source;
 }
 
 function asObject(value: unknown, where: string, fail: Fail): Record<string, unknown> {

@@ -5,6 +5,8 @@ import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import { type Dialect, duckdbDialect } from '../store/dialect.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
+import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
+import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
 import { connectionsSql, DIRECTION_SQL } from './connections.js';
 import { fetchEvidence } from './evidence.js';
@@ -29,12 +31,15 @@ export interface Analysis {
   findings: Finding[];
   detectors: DetectorRun[];
   connections: number;
+  /** the threat lists read for this run, with the entries they could not use */
+  threatLists: ThreatListSummary[];
   elapsedMs: number;
 }
 
 /**
  * Runs the enabled detectors over the flows in the store: connections first, then each detector's
- * feature query and scoring, then the allowlist and the evidence records. Reads only the store.
+ * feature query and scoring, then the allowlist and the evidence records. Reads only the store, and
+ * the configured threat lists, into fh_threat_entries and fh_threat_matches (see threatintel/).
  */
 export async function analyse(
   store: DuckdbStore,
@@ -43,6 +48,8 @@ export async function analyse(
   dialect: Dialect = duckdbDialect,
 ): Promise<Analysis> {
   const started = performance.now();
+  await store.prepareForAnalysis();
+  const threats = await loadThreatLists(config.threatLists);
   const ranges = [...DEFAULT_INTERNAL_NETWORKS, ...config.internalNetworks].map((cidr, i) =>
     cidrRange(
       cidr,
@@ -52,6 +59,7 @@ export async function analyse(
     ),
   );
   for (const sql of networkTablesSql(ranges)) await store.run(sql);
+  await createThreatTables(store, threats.entries);
   for (const sql of connectionsSql(dialect)) await store.run(sql);
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);
@@ -126,6 +134,7 @@ export async function analyse(
     findings,
     detectors: runs,
     connections: Number(counted?.n ?? 0),
+    threatLists: threats.lists,
     elapsedMs: Math.round(performance.now() - started),
   };
 }
@@ -191,6 +200,12 @@ async function fieldsPresent(
 /** DuckDB hands back BIGINT/HUGEINT as bigint; scoring works in plain numbers. */
 function plain(row: Record<string, unknown>): Record<string, unknown> {
   const convert = (v: unknown): unknown =>
-    typeof v === 'bigint' ? Number(v) : Array.isArray(v) ? v.map(convert) : v;
+    typeof v === 'bigint'
+      ? Number(v)
+      : Array.isArray(v)
+        ? v.map(convert)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, convert(x)]))
+          : v;
   return Object.fromEntries(Object.entries(row).map(([k, v]) => [k, convert(v)]));
 }

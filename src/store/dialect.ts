@@ -13,6 +13,14 @@ export interface Dialect {
   argMin(value: string, by: string): string;
   /** all values of `value` in the group, as an array ordered by `by` */
   orderedList(value: string, by: string): string;
+  /** the distinct values of `value` in the group, as an array in no particular order */
+  distinctList(value: string): string;
+  /**
+   * Several values per row as one array of records ordered by `by`: one ordered aggregate instead of
+   * parallel orderedLists, each of which DuckDB buffers separately per group (out of memory on large
+   * groupings).
+   */
+  orderedRecords(fields: Readonly<Record<string, string>>, by: string): string;
 }
 
 export const duckdbDialect: Dialect = {
@@ -20,6 +28,11 @@ export const duckdbDialect: Dialect = {
   bitAnd: (a, b) => `(${a} & ${b})`,
   argMin: (value, by) => `arg_min(${value}, ${by})`,
   orderedList: (value, by) => `list(${value} ORDER BY ${by})`,
+  distinctList: (value) => `list(DISTINCT ${value})`,
+  orderedRecords: (fields, by) =>
+    `list({${Object.entries(fields)
+      .map(([name, value]) => `'${name}': ${value}`)
+      .join(', ')}} ORDER BY ${by})`,
 };
 
 export const clickhouseDialect: Dialect = {
@@ -27,6 +40,11 @@ export const clickhouseDialect: Dialect = {
   bitAnd: (a, b) => `bitAnd(${a}, ${b})`,
   argMin: (value, by) => `argMin(${value}, ${by})`,
   orderedList: (value, by) => `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, ${value}))))`,
+  distinctList: (value) => `groupUniqArray(${value})`,
+  orderedRecords: (fields, by) =>
+    `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, tuple(${Object.entries(fields)
+      .map(([name, value]) => `${value} AS ${name}`)
+      .join(', ')})))))`,
 };
 
 /** An integer list for `IN (…)`; throws on anything but safe integers, so it can never inject SQL. */

@@ -33,7 +33,13 @@ export const ALL_FIELDS = [
   'pkt-dstaddr',
 ] as const;
 
-type Field = (typeof ALL_FIELDS)[number];
+/** ALL_FIELDS and pkt-dst-aws-service (see Connection.awsService). */
+export const AWS_SERVICE_FIELDS = [...ALL_FIELDS, 'pkt-dst-aws-service'] as const;
+
+/** AWS_SERVICE_FIELDS and traffic-path (see Connection.trafficPath). */
+export const TRAFFIC_PATH_FIELDS = [...AWS_SERVICE_FIELDS, 'traffic-path'] as const;
+
+type Field = (typeof TRAFFIC_PATH_FIELDS)[number];
 
 export interface Connection {
   client: string;
@@ -42,7 +48,7 @@ export interface Connection {
   port: number;
   /** client port; a fresh ephemeral port when absent */
   clientPort?: number;
-  protocol?: 6 | 17 | 1 | 58;
+  protocol?: number;
   /** start, Unix seconds */
   at: number;
   duration?: number;
@@ -58,6 +64,12 @@ export interface Connection {
   serverInterface?: string;
   /** NAT gateway style: logged addresses differ from the packet addresses */
   loggedClient?: string;
+  /** pkt-dst-aws-service of the client's records (e.g. 'AMAZON' for an SES endpoint); '-' when absent */
+  awsService?: string;
+  /** traffic-path of the client's egress records (7: through a gateway VPC endpoint); '-' when absent */
+  trafficPath?: number;
+  /** TCP flags of the client's and the server's record (default: a whole connection in one record) */
+  flags?: readonly [client: number, server: number];
 }
 
 export class FlowBuilder {
@@ -84,6 +96,51 @@ export class FlowBuilder {
   icmpTyped(c: Omit<Connection, 'port' | 'clientPort'> & { type: number; code?: number }): this {
     const { type, code, ...rest } = c;
     return this.add({ protocol: 1, ...rest, port: code ?? 0, clientPort: type });
+  }
+
+  /**
+   * A log-status record as AWS writes it: NODATA (no traffic on the interface in the window) or SKIPDATA
+   * (records were lost), every field `-` but version, account, interface and window. Without the
+   * log-status field (`text(fields)`), it reads as an empty record whose status cannot be told.
+   */
+  health(h: { interface: string; status: 'NODATA' | 'SKIPDATA'; at: number; duration?: number }): this {
+    const blank = Object.fromEntries(AWS_SERVICE_FIELDS.map((f) => [f, '-'])) as Record<Field, string>;
+    this.records.push({
+      ...blank,
+      version: 5,
+      'account-id': '123456789012',
+      'interface-id': h.interface,
+      start: Math.floor(h.at),
+      end: Math.ceil(h.at + (h.duration ?? 600)),
+      'log-status': h.status,
+    });
+    return this;
+  }
+
+  /**
+   * One long connection as VPC logs it: a record each way per aggregation window of `window` seconds
+   * (default 600) from `at` for `duration`, on one client port; TCP flags SYN / SYN-ACK in the first
+   * window, FIN in the last, none between. Volumes are per window.
+   */
+  session(c: Connection & { duration: number; window?: number }): this {
+    const { window = 600, ...rest } = c;
+    const clientPort = c.clientPort ?? this.ephemeral();
+    const windows = Math.max(1, Math.ceil(c.duration / window));
+    for (let i = 0; i < windows; i++) {
+      const at = c.at + i * window;
+      const last = i === windows - 1;
+      const flags: [number, number] = [
+        (i === 0 ? 2 : 0) | (last ? 1 : 0),
+        (i === 0 ? 18 : 0) | (last ? 1 : 0),
+      ];
+      this.add({ ...rest, clientPort, at, duration: Math.min(window, c.at + c.duration - at) - 1, flags });
+    }
+    return this;
+  }
+
+  /** Any other IP protocol (GRE 47, ESP 50, PIM 103 …), which has no ports. */
+  ipProtocol(c: Omit<Connection, 'port' | 'clientPort'> & { protocol: number }): this {
+    return this.add({ ...c, port: 0, clientPort: 0 });
   }
 
   /** Many connections at a fixed interval: `make(i, at)` describes the i-th. */
@@ -118,7 +175,7 @@ export class FlowBuilder {
         packets: outPackets,
         bytes: outBytes,
         action: outcome === 'rejected' ? 'REJECT' : 'ACCEPT',
-        flags: tcp ? (open ? 3 : 2) : '-',
+        flags: tcp ? (c.flags?.[0] ?? (open ? 3 : 2)) : '-',
         direction: eni === serverEni ? 'ingress' : 'egress',
       };
       this.push(eni, protocol, c, forward, c.at, end);
@@ -135,7 +192,7 @@ export class FlowBuilder {
           packets: inPackets,
           bytes: inBytes,
           action: 'ACCEPT',
-          flags: tcp ? (open ? 19 : 4) : '-',
+          flags: tcp ? (c.flags?.[1] ?? (open ? 19 : 4)) : '-',
           direction: eni === serverEni ? 'egress' : 'ingress',
         },
         c.at,
@@ -185,6 +242,8 @@ export class FlowBuilder {
       'flow-direction': r.direction,
       'pkt-srcaddr': nat && !reply ? c.client : r.src,
       'pkt-dstaddr': nat && reply ? c.client : r.dst,
+      'pkt-dst-aws-service': reply ? '-' : (c.awsService ?? '-'),
+      'traffic-path': reply || r.direction !== 'egress' ? '-' : (c.trafficPath ?? '-'),
     });
   }
 
@@ -195,7 +254,7 @@ export class FlowBuilder {
 
   /** The records as an S3-style text file with a header line, keeping only `fields`. */
   text(fields: readonly Field[] = ALL_FIELDS): string {
-    const lines = this.records.map((r) => fields.map((f) => r[f]).join(' '));
+    const lines = this.records.map((r) => fields.map((f) => r[f] ?? '-').join(' '));
     return `${fields.join(' ')}\n${lines.join('\n')}\n`;
   }
 }
@@ -222,6 +281,30 @@ export async function scanBuilt(builder: FlowBuilder, options: ScanOptions = {})
   }
 }
 
+/**
+ * Like scanBuilt, but runs one query after the scan's connection tables are built (fh_connections …),
+ * with no detector: for feature queries outside a card (e.g. a card's coverage check). Numbers as numbers.
+ */
+export async function queryBuilt(
+  builder: FlowBuilder,
+  sql: string,
+  options: Pick<ScanOptions, 'fields'> = {},
+): Promise<Record<string, unknown>[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowhawk-detector-'));
+  const file = join(dir, 'flows.log');
+  await writeFile(file, builder.text(options.fields));
+  const store = await DuckdbStore.open();
+  try {
+    await ingest(store, [file]);
+    await analyse(store, resolveConfig([], {}, 'test config'), []);
+    return (await store.query(sql)).map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+    );
+  } finally {
+    store.close();
+  }
+}
+
 /** Findings of one detector, suppressed ones left out unless asked. */
 export function findingsOf(analysis: Analysis, detector: string, withSuppressed = false) {
   return analysis.findings.filter((f) => f.detector === detector && (withSuppressed || !f.suppressed));
@@ -241,3 +324,18 @@ export const BARE_FIELDS = [
   'start',
   'end',
 ] as const satisfies readonly Field[];
+
+/** Writes each list to a temp file and returns the config's `threatLists` naming them. */
+export async function threatListsConfig(
+  lists: readonly { name: string; kind?: string; entries: readonly string[] }[],
+): Promise<{ threatLists: { name: string; kind?: string; path: string }[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'flowhawk-lists-'));
+  const threatLists = await Promise.all(
+    lists.map(async ({ name, kind, entries }, i) => {
+      const path = join(dir, `list${i}.txt`);
+      await writeFile(path, `${entries.join('\n')}\n`);
+      return { name, path, ...(kind ? { kind } : {}) };
+    }),
+  );
+  return { threatLists };
+}
