@@ -163,3 +163,22 @@ describe('flowhawk scan --threat-list', () => {
     expect(bad.stderr).toContain('threatLists[0].kind: must be one of c2, tor, mining, scanner, other');
   });
 });
+
+describe('flowhawk scan --format csv|ndjson|md', () => {
+  it('writes each format with the same findings as the JSON output', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const ids = (JSON.parse(flowhawk('scan', logs, '--format', 'json').stdout).findings as { id: string }[])
+      .map((f) => f.id)
+      .sort();
+    const csv = parse(flowhawk('scan', logs, '--format', 'csv').stdout, { columns: true }) as {
+      id: string;
+    }[];
+    expect(csv.map((r) => r.id).sort()).toEqual(ids);
+    const ndjson = flowhawk('scan', logs, '--format', 'ndjson').stdout.trimEnd().split('\n');
+    expect(ndjson.map((l) => JSON.parse(l).id).sort()).toEqual(ids);
+    const md = flowhawk('scan', logs, '--format', 'md').stdout;
+    expect(md).toMatch(/^# flowhawk findings/);
+    expect(md.match(/^## /gm)).toHaveLength(ids.length);
+    expect(md).toContain('| high | exposure | 10.0.1.20 |');
+  });
+});

@@ -5,7 +5,10 @@ import { DETECTORS } from '../detectors/index.js';
 import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
 import { ingest } from '../ingest/ingest.js';
+import { renderFindingsCsv } from '../outputs/findingsCsv.js';
 import { renderFindingsJson } from '../outputs/findingsJson.js';
+import { renderFindingsMarkdown } from '../outputs/findingsMarkdown.js';
+import { renderFindingsNdjson } from '../outputs/findingsNdjson.js';
 import { renderFindingsTable } from '../outputs/findingsTable.js';
 import { renderOcsf } from '../outputs/ocsf.js';
 import type { ScanReport } from '../outputs/scanReport.js';
@@ -15,7 +18,14 @@ import { VERSION } from '../version.js';
 import { fieldsOption } from './fieldsOption.js';
 import { threatListOptions } from './threatListOption.js';
 
-const FORMATS = { table: renderFindingsTable, json: renderFindingsJson, ocsf: renderOcsf } as const;
+const FORMATS = {
+  table: renderFindingsTable,
+  json: renderFindingsJson,
+  ndjson: renderFindingsNdjson,
+  csv: renderFindingsCsv,
+  md: renderFindingsMarkdown,
+  ocsf: renderOcsf,
+} as const;
 type Format = keyof typeof FORMATS;
 
 interface ScanOptions {

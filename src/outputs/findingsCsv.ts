@@ -1,0 +1,42 @@
+import type { Finding } from '../finding.js';
+import type { ScanReport } from './scanReport.js';
+
+/**
+ * Findings as CSV (RFC 4180), one row per finding, for spreadsheets. Every value that came from the
+ * logs is a potential formula: a cell starting with = + - @ or a tab/CR is prefixed with a quote so
+ * Excel, LibreOffice and Google Sheets show it as text (OWASP "CSV injection").
+ */
+const COLUMNS: readonly [string, (f: Finding) => string | number][] = [
+  ['id', (f) => f.id],
+  ['severity', (f) => f.severity],
+  ['confidence', (f) => f.confidence],
+  ['detector', (f) => f.detector],
+  ['title', (f) => f.title],
+  ['actor', (f) => f.actor],
+  ['target', (f) => f.target ?? ''],
+  ['target_count', (f) => f.targetCount],
+  ['direction', (f) => f.direction],
+  ['first_seen', (f) => iso(f.firstSeen)],
+  ['last_seen', (f) => iso(f.lastSeen)],
+  ['count', (f) => f.count],
+  ['attack', (f) => f.attack.join(' ')],
+  ['explanation', (f) => f.explanation],
+  ['limitations', (f) => f.limitations.join('; ')],
+  ['first_evidence', (f) => (f.evidence[0] ? `${f.evidence[0].file}:${f.evidence[0].line}` : '')],
+  ['suppressed', (f) => f.suppressed?.reason ?? ''],
+];
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+export function csvCell(value: string | number): string {
+  if (typeof value === 'number') return String(value);
+  const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+export function renderFindingsCsv(report: ScanReport): string {
+  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
+  const lines = [COLUMNS.map(([name]) => name).join(',')];
+  for (const f of findings) lines.push(COLUMNS.map(([, value]) => csvCell(value(f))).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,117 @@
+import { parse } from 'csv-parse/sync';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../finding.js';
+import { csvCell, renderFindingsCsv } from './findingsCsv.js';
+import { mdText, renderFindingsMarkdown } from './findingsMarkdown.js';
+import { renderFindingsNdjson } from './findingsNdjson.js';
+import type { ScanReport } from './scanReport.js';
+
+const finding = (over: Partial<Finding>): Finding => ({
+  id: '0123456789abcdef',
+  detector: 'portscan',
+  title: 'Vertical port scan',
+  severity: 'medium',
+  confidence: 0.9,
+  actor: '10.0.0.5',
+  target: '10.0.0.9',
+  targetCount: 1,
+  direction: 'internal',
+  attack: ['T1046', 'T1595.001'],
+  firstSeen: 1700000000,
+  lastSeen: 1700000060,
+  count: 7,
+  explanation: 'contacted 7 ports, "quoted", with a comma',
+  subScores: { walk: 1 },
+  metrics: {},
+  limitations: [],
+  evidence: [
+    {
+      file: 'logs/a.log.gz',
+      line: 12,
+      start: 1700000000,
+      end: 1700000001,
+      srcAddr: '10.0.0.5',
+      srcPort: 40000,
+      dstAddr: '10.0.0.9',
+      dstPort: 22,
+      protocol: 6,
+      packets: 1,
+      bytes: 60,
+      action: 'REJECT',
+      tcpFlags: 2,
+      interfaceId: 'eni-1',
+      flowDirection: 'ingress',
+    },
+  ],
+  ...over,
+});
+
+const report = (findings: Finding[], showSuppressed = false): ScanReport => ({
+  version: '0.1.0',
+  generatedAt: '2026-11-28T00:00:00.000Z',
+  analysis: { findings, detectors: [], connections: 10, elapsedMs: 1, threatLists: [] },
+  showSuppressed,
+});
+
+const hostile = finding({
+  id: 'fedcba9876543210',
+  actor: '=HYPERLINK("http://x")',
+  explanation: '+1\nline two',
+});
+const hidden = finding({ id: 'aaaaaaaaaaaaaaaa', suppressed: { reason: 'known scanner', rule: 0 } });
+
+describe('CSV', () => {
+  it('parses back with a real CSV parser, one row per shown finding, formulas neutralised', () => {
+    const rows = parse(renderFindingsCsv(report([finding({}), hostile, hidden])), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      id: '0123456789abcdef',
+      severity: 'medium',
+      actor: '10.0.0.5',
+      count: '7',
+      attack: 'T1046 T1595.001',
+      explanation: 'contacted 7 ports, "quoted", with a comma',
+      first_evidence: 'logs/a.log.gz:12',
+      first_seen: '2023-11-14T22:13:20.000Z',
+    });
+    expect(rows[1]?.actor).toBe('\'=HYPERLINK("http://x")');
+    expect(rows[1]?.explanation).toBe("'+1\nline two");
+  });
+
+  it('lists suppressed findings with their reason when asked', () => {
+    const rows = parse(renderFindingsCsv(report([hidden], true)), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows[0]?.suppressed).toBe('known scanner');
+  });
+
+  it('escapes only what needs it', () => {
+    expect(csvCell('plain')).toBe('plain');
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell('-5')).toBe("'-5");
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+  });
+});
+
+describe('NDJSON', () => {
+  it('writes one parseable finding per line', () => {
+    const lines = renderFindingsNdjson(report([finding({}), hostile]))
+      .trimEnd()
+      .split('\n');
+    expect(lines.map((l) => JSON.parse(l).id)).toEqual(['0123456789abcdef', 'fedcba9876543210']);
+  });
+});
+
+describe('Markdown', () => {
+  it('tabulates findings and keeps values from the logs from becoming markup', () => {
+    const md = renderFindingsMarkdown(report([finding({ actor: '<script>alert(1)</script>' })]));
+    expect(md).toContain('| medium | portscan |');
+    expect(md).not.toContain('<script>');
+    expect(md).toContain('\\<script\\>');
+    expect(md).toContain('| logs/a.log.gz:12 |');
+    expect(mdText('[x](http://e) | y')).toBe('\\[x\\]\\(http://e\\) \\| y');
+  });
+});

@@ -1,0 +1,67 @@
+import { type Finding, SEVERITIES } from '../finding.js';
+import type { ScanReport } from './scanReport.js';
+
+/** Markdown for tickets and wikis: a summary table, then each finding with its evidence. */
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+
+/** Text from the logs must not become Markdown (links, tables, HTML): escape what would be markup. */
+export function mdText(text: string): string {
+  return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+}
+
+export function renderFindingsMarkdown(report: ScanReport): string {
+  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
+  const out = [
+    `# flowhawk findings`,
+    '',
+    `${findings.length} finding(s), generated ${report.generatedAt}.`,
+    '',
+  ];
+  if (findings.length > 0) {
+    out.push(
+      '| severity | detector | actor | target | count | first seen | last seen |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const f of findings) {
+      out.push(
+        `| ${f.severity} | ${f.detector} | ${mdText(f.actor)} | ${f.target ? mdText(f.target) : `${f.targetCount} hosts`} | ${f.count} | ${iso(f.firstSeen)} | ${iso(f.lastSeen)} |`,
+      );
+    }
+  }
+  for (const severity of [...SEVERITIES].reverse()) {
+    for (const f of findings.filter((x) => x.severity === severity)) out.push('', ...details(f));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function details(f: Finding): string[] {
+  const lines = [
+    `## ${f.severity.toUpperCase()} ${f.detector}: ${mdText(f.actor)}${f.target ? ` → ${mdText(f.target)}` : ''}`,
+    '',
+    mdText(f.explanation),
+    '',
+    `- ATT&CK: ${f.attack.join(', ')}; confidence ${f.confidence}; direction ${f.direction}`,
+  ];
+  if (Object.keys(f.subScores).length > 0) {
+    lines.push(
+      `- sub-scores: ${Object.entries(f.subScores)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+  }
+  for (const l of f.limitations) lines.push(`- limited: ${mdText(l)}`);
+  if (f.suppressed) lines.push(`- suppressed: ${mdText(f.suppressed.reason)}`);
+  if (f.evidence.length > 0) {
+    lines.push(
+      '',
+      '| file:line | src | dst | proto | packets | bytes | action |',
+      '|---|---|---|---|---|---|---|',
+    );
+    for (const r of f.evidence) {
+      lines.push(
+        `| ${mdText(`${r.file}:${r.line}`)} | ${mdText(`${r.srcAddr}:${r.srcPort}`)} | ${mdText(`${r.dstAddr}:${r.dstPort}`)} | ${r.protocol} | ${r.packets} | ${r.bytes} | ${r.action ?? '-'} |`,
+      );
+    }
+  }
+  return lines;
+}
