@@ -42,6 +42,8 @@ describe('flowhawk scan', () => {
     expect(stdout).toContain('Read 1 file(s)');
     expect(stdout).toMatch(/HIGH \(1\)\n\s+exposure\s+10\.0\.1\.20/);
     expect(stdout).toMatch(/portscan\s+203\.0\.113\.9 → 10\.0\.1\.10/);
+    // a detector that cannot judge says so instead of reporting nothing
+    expect(stdout).toMatch(/unusualport did not run: .*baseline needs 7/);
   });
 
   it('writes native JSON with the findings, evidence carrying file and line', () => {

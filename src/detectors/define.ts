@@ -1,6 +1,7 @@
 import type { Direction, Severity } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import type { Dialect } from '../store/dialect.js';
+import type { CoverageCheck } from './coverage.js';
 
 /**
  * The detector contract. A detector is a rule card: metadata, documented parameters, a SQL feature
@@ -78,6 +79,8 @@ export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
   readonly falsePositives: readonly string[];
   readonly references: readonly string[];
   readonly params: S;
+  /** whether the data lets the card judge at all, checked before its feature query (see coverage.ts) */
+  readonly coverage?: CoverageCheck<ValuesOf<S>, never>;
   feature(p: ValuesOf<S>, ctx: FeatureContext): string;
   score(row: Row, p: ValuesOf<S>): Detection | undefined;
 }

@@ -24,6 +24,8 @@ export interface DetectorRun {
   elapsedMs: number;
   /** why the detector did not run (disabled, or a required field missing from every record) */
   skipped?: string;
+  /** what the detector could not judge although it ran (e.g. hosts without a baseline) */
+  note?: string;
 }
 
 export interface Analysis {
@@ -81,6 +83,16 @@ export async function analyse(
     if (missingRequired.length > 0) {
       run.skipped = `the logs have no ${missingRequired.join(', ')}`;
       continue;
+    }
+    if (detector.coverage) {
+      const context = { dialect, direction: DIRECTION_SQL };
+      const [row] = (await store.query(detector.coverage.feature(settings.params, context))).map(plain);
+      const verdict = row ? detector.coverage.judge(row as never, settings.params) : undefined;
+      if (verdict && 'skipped' in verdict) {
+        run.skipped = verdict.skipped;
+        continue;
+      }
+      if (verdict) run.note = verdict.note;
     }
     const missingUsed = detector.uses.filter((use) => !present.has(use.field));
     const rows = (

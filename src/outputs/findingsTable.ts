@@ -28,7 +28,10 @@ export function renderFindingsTable(report: ScanReport): string {
       }` +
       `${suppressed ? `, ${n(suppressed)} suppressed by the allowlist${report.showSuppressed ? '' : ' (--show-suppressed lists them)'}` : ''}.`,
   );
-  for (const run of analysis.detectors) if (run.skipped) out.push(`  ${run.id} did not run: ${run.skipped}`);
+  for (const run of analysis.detectors) {
+    if (run.skipped) out.push(`  ${run.id} did not run: ${run.skipped}`);
+    else if (run.note) out.push(`  ${run.id}: ${run.note}`);
+  }
   for (const severity of [...SEVERITIES].reverse() as Severity[]) {
     const group = shown.filter((f) => f.severity === severity);
     if (group.length === 0) continue;

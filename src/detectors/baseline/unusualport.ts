@@ -40,7 +40,48 @@ interface Row {
 
 const DAY = 86_400;
 
+/**
+ * Whether the store holds a baseline at all (see coverage.ts, a proposed contract addition): without
+ * one the card is silent, and the user should hear that it did not run rather than that all is well.
+ */
+export const coverage = defineCoverage({
+  feature: (p: CoverageParams) => `
+    WITH bounds AS (
+      SELECT min(first_seen) AS t0, max(last_seen) - ${sqlNumber(p.recent)} AS recent_start FROM fh_connections
+    ),
+    seen AS (
+      SELECT client AS host, first_seen FROM fh_connections WHERE client_internal = 1
+      UNION ALL SELECT server, first_seen FROM fh_connections WHERE server_internal = 1
+    ),
+    hosts AS (
+      SELECT s.host, min(s.first_seen) AS since, max(s.first_seen) AS latest,
+        count(DISTINCT CASE WHEN s.first_seen < b.recent_start THEN floor(s.first_seen / ${DAY}) END) AS active_days
+      FROM seen s CROSS JOIN bounds b GROUP BY s.host
+    )
+    SELECT (b.recent_start - b.t0) / ${DAY} AS history_days,
+      sum(CASE WHEN h.latest >= b.recent_start THEN 1 ELSE 0 END) AS recent_hosts,
+      sum(CASE WHEN h.latest >= b.recent_start AND h.since <= b.recent_start - ${sqlNumber(p.minBaselineDays * DAY)}
+        AND h.active_days >= ${sqlNumber(p.minActiveDays)} THEN 1 ELSE 0 END) AS baselined
+    FROM hosts h CROSS JOIN bounds b GROUP BY b.recent_start, b.t0`,
+  judge: (
+    row: { history_days: number | null; recent_hosts: number; baselined: number },
+    p: CoverageParams,
+  ) => {
+    if (row.history_days === null || row.recent_hosts === 0) return undefined;
+    if (row.history_days < p.minBaselineDays)
+      return {
+        skipped: `the store holds ${Math.max(0, row.history_days).toFixed(1)} days of flows before the last ${duration(p.recent)} and a baseline needs ${p.minBaselineDays}: keep a workspace (--workspace FILE) and scan it daily`,
+      };
+    if (row.baselined < row.recent_hosts)
+      return {
+        note: `${count(row.baselined)} of ${count(row.recent_hosts)} hosts active in the last ${duration(p.recent)} have a baseline (${p.minBaselineDays} days, ${p.minActiveDays} of them active); the others were not judged`,
+      };
+    return undefined;
+  },
+});
+
 export default defineDetector({
+  coverage,
   id: 'unusualport',
   title: 'Outbound connection on a remote port new to the host',
   description:
@@ -215,46 +256,6 @@ type Params = {
 };
 
 type CoverageParams = { recent: number; minBaselineDays: number; minActiveDays: number };
-
-/**
- * Whether the store holds a baseline at all (see coverage.ts, a proposed contract addition): without
- * one the card is silent, and the user should hear that it did not run rather than that all is well.
- */
-export const coverage = defineCoverage({
-  feature: (p: CoverageParams) => `
-    WITH bounds AS (
-      SELECT min(first_seen) AS t0, max(last_seen) - ${sqlNumber(p.recent)} AS recent_start FROM fh_connections
-    ),
-    seen AS (
-      SELECT client AS host, first_seen FROM fh_connections WHERE client_internal = 1
-      UNION ALL SELECT server, first_seen FROM fh_connections WHERE server_internal = 1
-    ),
-    hosts AS (
-      SELECT s.host, min(s.first_seen) AS since, max(s.first_seen) AS latest,
-        count(DISTINCT CASE WHEN s.first_seen < b.recent_start THEN floor(s.first_seen / ${DAY}) END) AS active_days
-      FROM seen s CROSS JOIN bounds b GROUP BY s.host
-    )
-    SELECT (b.recent_start - b.t0) / ${DAY} AS history_days,
-      sum(CASE WHEN h.latest >= b.recent_start THEN 1 ELSE 0 END) AS recent_hosts,
-      sum(CASE WHEN h.latest >= b.recent_start AND h.since <= b.recent_start - ${sqlNumber(p.minBaselineDays * DAY)}
-        AND h.active_days >= ${sqlNumber(p.minActiveDays)} THEN 1 ELSE 0 END) AS baselined
-    FROM hosts h CROSS JOIN bounds b GROUP BY b.recent_start, b.t0`,
-  judge: (
-    row: { history_days: number | null; recent_hosts: number; baselined: number },
-    p: CoverageParams,
-  ) => {
-    if (row.history_days === null || row.recent_hosts === 0) return undefined;
-    if (row.history_days < p.minBaselineDays)
-      return {
-        skipped: `the store holds ${Math.max(0, row.history_days).toFixed(1)} days of flows before the last ${duration(p.recent)} and a baseline needs ${p.minBaselineDays}: keep a workspace (--workspace FILE) and scan it daily`,
-      };
-    if (row.baselined < row.recent_hosts)
-      return {
-        note: `${count(row.baselined)} of ${count(row.recent_hosts)} hosts active in the last ${duration(p.recent)} have a baseline (${p.minBaselineDays} days, ${p.minActiveDays} of them active); the others were not judged`,
-      };
-    return undefined;
-  },
-});
 
 /**
  * The feature query. A connection's remote port is its server port; connections whose ends were told

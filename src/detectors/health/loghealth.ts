@@ -45,7 +45,31 @@ interface Part {
   text: string;
 }
 
+/** A NODATA/SKIPDATA line of a format without log-status: no addresses, no packets, no status. */
+const STATUSLESS = 'src_addr IS NULL AND dst_addr IS NULL AND packets IS NULL';
+
+/**
+ * What the logs let the card see (see coverage.ts, a proposed contract addition): nothing without
+ * interface ids; no lost records (SKIPDATA) in files without log-status.
+ */
+export const coverage = defineCoverage({
+  feature: () => `
+    SELECT (SELECT count(*) FROM log_health) AS health_records,
+      (SELECT count(*) FROM flows WHERE ${STATUSLESS}) AS empty_records,
+      (SELECT count(interface_id) FROM flows) + (SELECT count(interface_id) FROM log_health) AS with_interface`,
+  judge: (row: { health_records: number; empty_records: number; with_interface: number }) => {
+    if (row.with_interface === 0)
+      return { skipped: 'the logs have no interface-id, so coverage cannot be placed on interfaces' };
+    if (row.empty_records > 0)
+      return {
+        note: `${count(row.empty_records)} records have no log-status (NODATA and SKIPDATA read as empty records): lost records cannot be seen in those files, silences still can`,
+      };
+    return undefined;
+  },
+});
+
 export default defineDetector({
+  coverage,
   id: 'loghealth',
   title: 'Flow log coverage problem',
   description:
@@ -203,29 +227,6 @@ const utc = (seconds: number) =>
   `${new Date(seconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 type Params = { window: number; minSilence: number };
-
-/** A NODATA/SKIPDATA line of a format without log-status: no addresses, no packets, no status. */
-const STATUSLESS = 'src_addr IS NULL AND dst_addr IS NULL AND packets IS NULL';
-
-/**
- * What the logs let the card see (see coverage.ts, a proposed contract addition): nothing without
- * interface ids; no lost records (SKIPDATA) in files without log-status.
- */
-export const coverage = defineCoverage({
-  feature: () => `
-    SELECT (SELECT count(*) FROM log_health) AS health_records,
-      (SELECT count(*) FROM flows WHERE ${STATUSLESS}) AS empty_records,
-      (SELECT count(interface_id) FROM flows) + (SELECT count(interface_id) FROM log_health) AS with_interface`,
-  judge: (row: { health_records: number; empty_records: number; with_interface: number }) => {
-    if (row.with_interface === 0)
-      return { skipped: 'the logs have no interface-id, so coverage cannot be placed on interfaces' };
-    if (row.empty_records > 0)
-      return {
-        note: `${count(row.empty_records)} records have no log-status (NODATA and SKIPDATA read as empty records): lost records cannot be seen in those files, silences still can`,
-      };
-    return undefined;
-  },
-});
 
 /**
  * The feature query: every record (flow, NODATA, SKIPDATA) marks its interface's window as logged.
