@@ -84,7 +84,7 @@ export function windowedTrafficSql(d: Dialect, spec: WindowedTraffic): string {
     ...extra.map(([name]) => name),
   ];
   return `
-    WITH rec AS (
+    WITH rec ${d.inlineCte} (
       SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
         coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
         start_time, greatest(coalesce(end_time, start_time), start_time) AS end_time,

@@ -21,6 +21,11 @@ export interface Dialect {
    * groupings).
    */
   orderedRecords(fields: Readonly<Record<string, string>>, by: string): string;
+  /**
+   * Between a CTE's name and AS: keep the CTE inline. DuckDB materialises a CTE read more than once,
+   * which for one over the whole flows table costs more than scanning the table again.
+   */
+  readonly inlineCte: string;
 }
 
 export const duckdbDialect: Dialect = {
@@ -29,6 +34,7 @@ export const duckdbDialect: Dialect = {
   argMin: (value, by) => `arg_min(${value}, ${by})`,
   orderedList: (value, by) => `list(${value} ORDER BY ${by})`,
   distinctList: (value) => `list(DISTINCT ${value})`,
+  inlineCte: 'AS NOT MATERIALIZED',
   orderedRecords: (fields, by) =>
     `list({${Object.entries(fields)
       .map(([name, value]) => `'${name}': ${value}`)
@@ -41,6 +47,7 @@ export const clickhouseDialect: Dialect = {
   argMin: (value, by) => `argMin(${value}, ${by})`,
   orderedList: (value, by) => `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, ${value}))))`,
   distinctList: (value) => `groupUniqArray(${value})`,
+  inlineCte: 'AS',
   orderedRecords: (fields, by) =>
     `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, tuple(${Object.entries(fields)
       .map(([name, value]) => `${value} AS ${name}`)
