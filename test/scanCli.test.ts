@@ -143,6 +143,7 @@ describe('flowhawk scan --threat-list', () => {
       `c2=${list}`,
       '--format',
       'json',
+      '--quiet',
     );
     expect(code).toBe(0);
     expect(JSON.parse(stdout).findings.length).toBeGreaterThan(0);
@@ -182,5 +183,25 @@ describe('flowhawk scan --format csv|ndjson|md', () => {
     expect(md).toMatch(/^# flowhawk findings/);
     expect(md.match(/^## /gm)).toHaveLength(ids.length);
     expect(md).toContain('| high | exposure | 10.0.1.20 |');
+  });
+});
+
+describe('flowhawk scan exit codes and streams', () => {
+  it('exits 1 when a finding reaches --fail-on, 0 when none does', () => {
+    expect(flowhawk('scan', logs, '--fail-on', 'high', '-q').code).toBe(1);
+    expect(flowhawk('scan', logs, '--fail-on', 'critical', '-q').code).toBe(0);
+    const bad = flowhawk('scan', logs, '--fail-on', 'severe');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown severity "severe"');
+  });
+
+  it('keeps progress on standard error, results on standard output, and --quiet silences progress', () => {
+    const loud = flowhawk('scan', logs, '--format', 'json');
+    expect(() => JSON.parse(loud.stdout)).not.toThrow();
+    expect(loud.stderr).toMatch(/flowhawk: read 1\/1 files/);
+    expect(loud.stderr).toMatch(/analysing the flows/);
+    const quiet = flowhawk('scan', logs, '--format', 'json', '--quiet');
+    expect(quiet.stderr).toBe('');
+    expect(JSON.parse(quiet.stdout).findings.length).toBe(JSON.parse(loud.stdout).findings.length);
   });
 });

@@ -3,6 +3,7 @@ import { FlowhawkError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDetectors } from './detectorsCommand.js';
 import { registerIngest } from './ingestCommand.js';
+import { registerReport } from './reportCommand.js';
 import { registerScan } from './scanCommand.js';
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerIngest(program);
   registerDetectors(program);
+  registerReport(program);
   return program;
 }
 

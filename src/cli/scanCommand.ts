@@ -4,29 +4,17 @@ import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
+import { SEVERITIES, type Severity, severityRank } from '../finding.js';
 import { ingest } from '../ingest/ingest.js';
-import { renderFindingsCsv } from '../outputs/findingsCsv.js';
-import { renderFindingsJson } from '../outputs/findingsJson.js';
-import { renderFindingsMarkdown } from '../outputs/findingsMarkdown.js';
-import { renderFindingsNdjson } from '../outputs/findingsNdjson.js';
-import { renderFindingsTable } from '../outputs/findingsTable.js';
-import { renderOcsf } from '../outputs/ocsf.js';
+import { FORMATS } from '../outputs/formats.js';
 import type { ScanReport } from '../outputs/scanReport.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
+import { trafficOverview } from '../store/trafficOverview.js';
 import { THREAT_LIST_KINDS, threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
 import { fieldsOption } from './fieldsOption.js';
+import { progressReporter } from './progress.js';
 import { threatListOptions } from './threatListOption.js';
-
-const FORMATS = {
-  table: renderFindingsTable,
-  json: renderFindingsJson,
-  ndjson: renderFindingsNdjson,
-  csv: renderFindingsCsv,
-  md: renderFindingsMarkdown,
-  ocsf: renderOcsf,
-} as const;
-type Format = keyof typeof FORMATS;
 
 interface ScanOptions {
   workspace?: string;
@@ -36,6 +24,8 @@ interface ScanOptions {
   fields?: string;
   showSuppressed?: boolean;
   threatList: string[];
+  failOn?: string;
+  quiet?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -56,6 +46,11 @@ export function registerScan(program: Command): void {
     .option('--fields <list>', 'field order for input without a header line (default: the v2 default format)')
     .option('--show-suppressed', 'also list findings the allowlist suppressed, with the reason')
     .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding is at least this severe (${SEVERITIES.join(', ')})`,
+    )
+    .option('-q, --quiet', 'no progress on standard error (errors and warnings still go there)')
+    .option(
       '--threat-list <[kind=]file|url>',
       `a list of known-bad addresses (text, CSV or STIX JSON), added to the config's threatLists; kind: ${THREAT_LIST_KINDS.join(', ')} (default other); repeatable`,
       (value: string, previous: string[]) => [...previous, value],
@@ -64,7 +59,8 @@ export function registerScan(program: Command): void {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 2 usage error, 3 input error (unreadable file or workspace, invalid config).
+Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 input error (unreadable file or
+workspace, invalid config). Results go to standard output (or --output), progress to standard error.
 
 Examples:
   flowhawk scan examples/                              # the bundled sample logs
@@ -74,12 +70,20 @@ Examples:
   flowhawk scan logs/ --threat-list c2=feodo.csv --threat-list tor=https://check.torproject.org/torbulkexitlist`,
     )
     .action(async (paths: string[], options: ScanOptions) => {
-      const render = FORMATS[options.format as Format];
+      const render = FORMATS[options.format];
       if (!render) {
         throw new FlowhawkError(
           'USAGE',
           `unknown format "${options.format}"`,
           `use one of: ${Object.keys(FORMATS).join(', ')}`,
+        );
+      }
+      const failOn = options.failOn;
+      if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
+        throw new FlowhawkError(
+          'USAGE',
+          `unknown severity "${failOn}" for --fail-on`,
+          `use one of: ${SEVERITIES.join(', ')}`,
         );
       }
       if (paths.length === 0 && !options.workspace) {
@@ -94,8 +98,14 @@ Examples:
       const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
       try {
         const layout = fieldsOption(options.fields);
-        const summary = paths.length > 0 ? await ingest(store, paths, layout ? { layout } : {}) : undefined;
+        const progress = progressReporter({ quiet: options.quiet ?? false });
+        const summary =
+          paths.length > 0
+            ? await ingest(store, paths, { ...(layout ? { layout } : {}), onFile: progress.file })
+            : undefined;
+        progress.stage('analysing the flows');
         const analysis = await analyse(store, config, DETECTORS);
+        progress.stop();
         for (const warning of threatListWarnings(analysis.threatLists)) {
           process.stderr.write(`flowhawk: warning: ${warning}\n`);
         }
@@ -106,9 +116,14 @@ Examples:
           ...(summary ? { ingest: summary } : {}),
           showSuppressed: options.showSuppressed ?? false,
         };
-        const text = render(report);
+        const text = render(report, options.format === 'html' ? await trafficOverview(store) : undefined);
         if (options.output) await writeFile(options.output, text);
         else process.stdout.write(text);
+        if (failOn !== undefined) {
+          const limit = severityRank(failOn as Severity);
+          const failing = analysis.findings.filter((f) => !f.suppressed && severityRank(f.severity) >= limit);
+          if (failing.length > 0) process.exitCode = 1;
+        }
       } finally {
         store.close();
       }

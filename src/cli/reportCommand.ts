@@ -1,0 +1,87 @@
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { loadConfig } from '../config/config.js';
+import { DETECTORS } from '../detectors/index.js';
+import { analyse } from '../engine/analyse.js';
+import { FlowhawkError } from '../errors.js';
+import { FORMATS } from '../outputs/formats.js';
+import type { ScanReport } from '../outputs/scanReport.js';
+import { DuckdbStore } from '../store/duckdbStore.js';
+import { trafficOverview } from '../store/trafficOverview.js';
+import { threatListWarnings } from '../threatintel/threatLists.js';
+import { VERSION } from '../version.js';
+
+interface ReportOptions {
+  config?: string;
+  format: string;
+  output?: string;
+  showSuppressed?: boolean;
+}
+
+export function registerReport(program: Command): void {
+  program
+    .command('report')
+    .description(
+      're-analyse a workspace and render its findings (an HTML report by default); reads no log file',
+    )
+    .argument(
+      '<workspace>',
+      'DuckDB workspace file made by `flowhawk scan … --workspace FILE` or `flowhawk ingest`',
+    )
+    .option('-f, --format <format>', `output format: ${Object.keys(FORMATS).join(', ')}`, 'html')
+    .option('-o, --output <file>', 'write the output to a file instead of standard output')
+    .option(
+      '-c, --config <file>',
+      'thresholds, internal networks and allowlist (default: ./flowhawk.config.json if present)',
+    )
+    .option('--show-suppressed', 'also list findings the allowlist suppressed, with the reason')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 done, 2 usage error, 3 input error (missing or unreadable workspace, invalid config).
+
+Examples:
+  flowhawk scan logs/ --workspace hist.duckdb --format table
+  flowhawk report hist.duckdb --output report.html     # one self-contained file, opens offline
+  flowhawk report hist.duckdb --format json --show-suppressed`,
+    )
+    .action(async (workspace: string, options: ReportOptions) => {
+      const render = FORMATS[options.format];
+      if (!render) {
+        throw new FlowhawkError(
+          'USAGE',
+          `unknown format "${options.format}"`,
+          `use one of: ${Object.keys(FORMATS).join(', ')}`,
+        );
+      }
+      // DuckDB would create an empty workspace at a path that does not exist: refuse instead.
+      if (!statSync(workspace, { throwIfNoEntry: false })?.isFile()) {
+        throw new FlowhawkError(
+          'INPUT',
+          `no workspace file at ${workspace}`,
+          'make one with `flowhawk scan LOGS --workspace FILE` (or `flowhawk ingest`), then report on it',
+        );
+      }
+      const config = loadConfig(DETECTORS, options.config);
+      const store = await DuckdbStore.open({ workspace });
+      try {
+        const analysis = await analyse(store, config, DETECTORS);
+        for (const warning of threatListWarnings(analysis.threatLists)) {
+          process.stderr.write(`flowhawk: warning: ${warning}\n`);
+        }
+        const traffic = await trafficOverview(store);
+        const report: ScanReport = {
+          version: VERSION,
+          generatedAt: new Date().toISOString(),
+          analysis,
+          showSuppressed: options.showSuppressed ?? false,
+        };
+        const text = render(report, traffic);
+        if (options.output) await writeFile(options.output, text);
+        else process.stdout.write(text);
+      } finally {
+        store.close();
+      }
+    });
+}

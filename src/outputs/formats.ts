@@ -1,0 +1,22 @@
+import type { TrafficOverview } from '../store/trafficOverview.js';
+import { renderFindingsCsv } from './findingsCsv.js';
+import { renderFindingsJson } from './findingsJson.js';
+import { renderFindingsMarkdown } from './findingsMarkdown.js';
+import { renderFindingsNdjson } from './findingsNdjson.js';
+import { renderFindingsTable } from './findingsTable.js';
+import { renderFindingsHtml } from './html/index.js';
+import { renderOcsf } from './ocsf.js';
+import type { ScanReport } from './scanReport.js';
+
+/** Every output format by its --format name; html also draws the store's traffic when given. */
+export type Renderer = (report: ScanReport, traffic?: TrafficOverview) => string;
+
+export const FORMATS: Readonly<Record<string, Renderer>> = {
+  table: renderFindingsTable,
+  html: (report, traffic) => renderFindingsHtml(report, traffic ? { traffic } : {}),
+  json: renderFindingsJson,
+  ndjson: renderFindingsNdjson,
+  csv: renderFindingsCsv,
+  md: renderFindingsMarkdown,
+  ocsf: renderOcsf,
+};

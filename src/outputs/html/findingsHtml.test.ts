@@ -1,0 +1,232 @@
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+import type { Analysis } from '../../engine/analyse.js';
+import type { EvidenceRecord, Finding } from '../../finding.js';
+import type { TrafficOverview } from '../../store/trafficOverview.js';
+import type { ScanReport } from '../scanReport.js';
+import { escapeHtml, jsonForScript } from './escape.js';
+import { renderFindingsHtml } from './index.js';
+
+const T = 1_700_000_000;
+/** traffic buckets start on a multiple of their size, as the store's are */
+const T0 = Math.floor(T / 60) * 60;
+const SCRIPT = '<script>alert(1)</script>';
+const IMG = '"><img src=x onerror=alert(1)>';
+
+const record = (over: Partial<EvidenceRecord> = {}): EvidenceRecord => ({
+  file: 'logs/flows.log',
+  line: 2,
+  start: T,
+  end: T + 60,
+  srcAddr: '203.0.113.9',
+  srcPort: 40000,
+  dstAddr: '10.0.1.10',
+  dstPort: 22,
+  protocol: 6,
+  packets: 3,
+  bytes: 180,
+  action: 'REJECT',
+  tcpFlags: 2,
+  interfaceId: 'eni-0abc',
+  flowDirection: null,
+  ...over,
+});
+
+const finding = (over: Partial<Finding>): Finding => ({
+  id: '0123456789abcdef',
+  detector: 'portscan',
+  title: 'Vertical port scan',
+  severity: 'medium',
+  confidence: 0.9,
+  actor: '203.0.113.9',
+  target: '10.0.1.10',
+  targetCount: 1,
+  direction: 'inbound',
+  attack: ['T1046'],
+  firstSeen: T,
+  lastSeen: T + 600,
+  count: 120,
+  explanation: '120 distinct ports on 10.0.1.10 within 10m (threshold 20)',
+  subScores: { breadth: 0.5, rejectedShare: 1 },
+  metrics: { ports: 120 },
+  limitations: [],
+  evidence: [record(), record({ line: 3, dstPort: 23 })],
+  ...over,
+});
+
+const FINDINGS: Finding[] = [
+  finding({
+    id: 'aaaaaaaaaaaaaaaa',
+    severity: 'high',
+    detector: 'exposure',
+    actor: SCRIPT,
+    target: null,
+    targetCount: 4,
+    explanation: `exposed ${SCRIPT} service`,
+    metrics: { cluster: SCRIPT, ports: 3 },
+    limitations: [`no tcp_flags in the logs: ${SCRIPT}`],
+    evidence: [record({ file: `${IMG}.log`, line: 7, interfaceId: SCRIPT })],
+  }),
+  finding({ id: 'bbbbbbbbbbbbbbbb' }),
+  finding({
+    id: 'cccccccccccccccc',
+    severity: 'low',
+    actor: '10.9.0.5',
+    firstSeen: T + 3600,
+    lastSeen: T + 7200,
+  }),
+  finding({
+    id: 'dddddddddddddddd',
+    actor: '192.0.2.1',
+    suppressed: { reason: `scanner ${IMG}`, rule: 0 },
+  }),
+];
+
+function report(showSuppressed = false, findings = FINDINGS): ScanReport {
+  const analysis: Analysis = {
+    findings,
+    detectors: [
+      { id: 'beacon', candidates: 0, findings: 0, suppressed: 0, elapsedMs: 1, skipped: 'disabled' },
+    ],
+    connections: 321,
+    threatLists: [],
+    elapsedMs: 5,
+  };
+  return { version: '0.1.0', generatedAt: '2024-01-01T00:00:00.000Z', analysis, showSuppressed };
+}
+
+const traffic: TrafficOverview = {
+  records: 4242,
+  start: T0 - 120,
+  end: T + 7300,
+  interfaces: 3,
+  bucketSeconds: 60,
+  buckets: [
+    { t: T0 - 120, records: 10, bytes: 1000 },
+    { t: T0, records: 4000, bytes: 9000 },
+  ],
+};
+
+function parse(text: string) {
+  return parseHTML(text).document;
+}
+
+describe('renderFindingsHtml', () => {
+  const text = renderFindingsHtml(report(), { traffic });
+  const doc = parse(text);
+
+  it('holds every unsuppressed finding, with its actor, explanation and evidence rows', () => {
+    const articles = [...doc.querySelectorAll('article.finding')];
+    expect(articles.map((a) => a.getAttribute('data-finding-id'))).toEqual([
+      'aaaaaaaaaaaaaaaa',
+      'bbbbbbbbbbbbbbbb',
+      'cccccccccccccccc',
+    ]);
+    const first = doc.getElementById('finding-aaaaaaaaaaaaaaaa');
+    expect(first?.querySelector('.actor')?.textContent).toBe(SCRIPT);
+    expect(first?.querySelector('.explanation')?.textContent).toBe(`exposed ${SCRIPT} service`);
+    expect(first?.querySelector('.evidence-row .file')?.textContent).toBe(`${IMG}.log:7`);
+    expect(first?.textContent).toContain('limited: no tcp_flags in the logs');
+    const second = doc.getElementById('finding-bbbbbbbbbbbbbbbb');
+    const rows = [...(second?.querySelectorAll('tr.evidence-row') ?? [])].map((r) =>
+      [...r.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toEqual(
+      expect.arrayContaining(['logs/flows.log:2', '203.0.113.9:40000', '10.0.1.10:22', 'TCP', '180']),
+    );
+    expect(second?.textContent).toContain('breadth');
+    expect(second?.textContent).toContain('rejectedShare');
+  });
+
+  it('counts findings by severity and shows the workspace facts', () => {
+    const counts = Object.fromEntries(
+      [...doc.querySelectorAll('.severity-counts li')].map((li) => [
+        li.getAttribute('data-severity'),
+        Number(li.querySelector('.count')?.textContent),
+      ]),
+    );
+    expect(counts).toEqual({ critical: 0, high: 1, medium: 1, low: 1, info: 0 });
+    const overview = doc.getElementById('overview')?.textContent ?? '';
+    expect(overview).toContain('4,242');
+    expect(overview).toContain('321');
+    expect(overview).toContain('1 suppressed');
+    expect(overview).toContain('beacon');
+  });
+
+  it('lists top actors and destination ports', () => {
+    const top = doc.getElementById('top');
+    const tables = [...(top?.querySelectorAll('table') ?? [])];
+    expect(tables[0]?.textContent).toContain(SCRIPT);
+    expect(tables[1]?.textContent).toContain('22/TCP');
+  });
+
+  it('shows hostile values as text and creates no element from them', () => {
+    expect(doc.querySelectorAll('img')).toHaveLength(0);
+    expect([...doc.querySelectorAll('[onerror]')]).toHaveLength(0);
+    const scripts = [...doc.querySelectorAll('script')];
+    // the JSON data block, the chart library, the page's script: nothing else
+    expect(scripts).toHaveLength(3);
+    for (const s of scripts) expect(s.textContent).not.toContain('alert(1)');
+    expect(text).not.toContain(SCRIPT);
+    expect(text).not.toContain('<img');
+    expect(doc.body.textContent).toContain(SCRIPT);
+  });
+
+  it('loads nothing from the network', () => {
+    expect(text).not.toMatch(/<script[^>]*\ssrc=/i);
+    expect(text).not.toMatch(/<link[^>]*href=["']?(https?:)?\/\//i);
+    expect(text).not.toMatch(/@import/i);
+    expect(text).not.toMatch(/url\(\s*["']?(https?:)?\/\//i);
+    expect(doc.querySelectorAll('link, iframe, object, embed, img')).toHaveLength(0);
+    const csp = doc.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content');
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+' 'sha256-/);
+    expect(doc.querySelector('script:not([type])')?.textContent).toContain('uPlot');
+  });
+
+  it('embeds the timeline as JSON that parses, traffic included', () => {
+    const data = JSON.parse(doc.getElementById('fh-data')?.textContent ?? '');
+    expect(data.timeline.bucketSeconds).toBe(60);
+    expect(data.timeline.t[0]).toBe(T0 - 120);
+    expect(data.timeline.records[2]).toBe(4000);
+    expect(data.timeline.severities.map((s: { label: string }) => s.label)).toEqual([
+      'high',
+      'medium',
+      'low',
+    ]);
+    const high = data.timeline.severities[0].values as number[];
+    expect(Math.max(...high)).toBe(1);
+  });
+
+  it('lists suppressed findings with their reason when asked, escaped', () => {
+    const shown = parse(renderFindingsHtml(report(true)));
+    const suppressed = shown.getElementById('finding-dddddddddddddddd');
+    expect(suppressed?.querySelector('.suppression')?.textContent).toContain(`scanner ${IMG}`);
+    expect(shown.querySelectorAll('img')).toHaveLength(0);
+    // without the workspace's traffic: the span comes from the findings, records are not known
+    const data = JSON.parse(shown.getElementById('fh-data')?.textContent ?? '');
+    expect(data.timeline.records).toBeNull();
+    expect(shown.getElementById('overview')?.textContent).toContain('not recorded in this report');
+  });
+
+  it('renders an empty report', () => {
+    const empty = parse(renderFindingsHtml(report(false, [])));
+    expect(empty.querySelectorAll('article.finding')).toHaveLength(0);
+    expect(empty.getElementById('findings')?.textContent).toContain('No findings');
+    expect(JSON.parse(empty.getElementById('fh-data')?.textContent ?? '').timeline).toBeNull();
+  });
+});
+
+describe('escaping helpers', () => {
+  it('escapes markup and quotes', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;');
+  });
+
+  it('keeps the JSON block closed and parseable', () => {
+    const value = { s: '</script><!-- \u2028 & >' };
+    const text = jsonForScript(value);
+    expect(text).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(text)).toEqual(value);
+  });
+});

@@ -1,0 +1,1 @@
+export { type HtmlOptions, renderFindingsHtml } from './report.js';
