@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flowhawk } from './helpers/cli.js';
 import { FlowBuilder } from './helpers/flowBuilder.js';
 
 /** `flowhawk report WORKSPACE` driven as a subprocess, on a workspace made by `flowhawk scan`. */
@@ -13,11 +13,6 @@ const dir = mkdtempSync(join(tmpdir(), 'flowhawk-report-cli-'));
 const HOSTILE = '"><img src=x onerror=alert(1)>';
 const logs = join(dir, `${HOSTILE}.log`);
 const workspace = join(dir, 'ws.duckdb');
-
-function flowhawk(...args: string[]) {
-  const run = spawnSync('node', ['--import', 'tsx', 'src/cli/run.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 beforeAll(() => {
   const flows = new FlowBuilder()

@@ -1,19 +1,14 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flowhawk } from './helpers/cli.js';
 import { FlowBuilder } from './helpers/flowBuilder.js';
 
 /** The scan command driven as a user would: a subprocess, its exit code, stdout and stderr. */
 const T = 1_700_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'flowhawk-scan-cli-'));
 const logs = join(dir, 'flows.log');
-
-function flowhawk(...args: string[]) {
-  const run = spawnSync('node', ['--import', 'tsx', 'src/cli/run.ts', ...args], { encoding: 'utf8' });
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 beforeAll(() => {
   const flows = new FlowBuilder()

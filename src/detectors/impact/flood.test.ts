@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
 import dos from './dos.js';
 import flood from './flood.js';
 
@@ -121,19 +121,7 @@ describe('flood', () => {
   });
 
   it('still finds the SYN flood without tcp-flags and action, and says what it could not check', async () => {
-    const fields = [
-      'version',
-      'interface-id',
-      'srcaddr',
-      'dstaddr',
-      'srcport',
-      'dstport',
-      'protocol',
-      'packets',
-      'bytes',
-      'start',
-      'end',
-    ] as const;
+    const fields = BARE_FIELDS;
     const [finding] = findingsOf(await scan(synFlood(250, 3000), { fields }), 'flood');
     expect(finding).toMatchObject({ actor: WEB, severity: 'medium' });
     expect(finding?.limitations.join(' ')).toMatch(/^no tcp_flags in the logs/);
