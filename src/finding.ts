@@ -30,6 +30,9 @@ export interface EvidenceRecord {
   tcpFlags: number | null;
   interfaceId: string | null;
   flowDirection: string | null;
+  /** AWS account and region of the record (from the record, else its S3 path) */
+  accountId: string | null;
+  region: string | null;
 }
 
 export interface Suppression {

@@ -200,3 +200,48 @@ describe('flowhawk scan exit codes and streams', () => {
     expect(JSON.parse(quiet.stdout).findings.length).toBe(JSON.parse(loud.stdout).findings.length);
   });
 });
+
+describe('flowhawk scan --format asff', () => {
+  it('writes Security Hub findings with every required ASFF field, account and region from the data', () => {
+    const findings = JSON.parse(flowhawk('scan', logs, '--format', 'asff', '-q').stdout) as Record<
+      string,
+      unknown
+    >[];
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+    const required = [
+      'SchemaVersion',
+      'Id',
+      'ProductArn',
+      'GeneratorId',
+      'AwsAccountId',
+      'Types',
+      'CreatedAt',
+    ];
+    for (const f of findings) {
+      for (const key of [...required, 'UpdatedAt', 'Severity', 'Title', 'Description', 'Resources']) {
+        expect(f, key).toHaveProperty(key);
+      }
+      expect(f.SchemaVersion).toBe('2018-10-08');
+      expect(f.AwsAccountId).toBe('123456789012');
+      expect(f.ProductArn).toMatch(
+        /^arn:aws:securityhub:[a-z0-9-]+:123456789012:product\/123456789012\/default$/,
+      );
+      for (const type of f.Types as string[]) expect(type.split('/').length).toBeGreaterThanOrEqual(2);
+      expect(Number.isNaN(Date.parse(f.CreatedAt as string))).toBe(false);
+      expect(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']).toContain(
+        (f.Severity as { Label: string }).Label,
+      );
+      expect((f.Title as string).length).toBeLessThanOrEqual(256);
+      const resources = f.Resources as { Type: string; Id: string }[];
+      expect(resources.length).toBeGreaterThan(0);
+      for (const r of resources) expect(r.Type && r.Id).toBeTruthy();
+    }
+    const scan = findings.find(
+      (f) => (f.Network as { SourceIpV4?: string } | undefined)?.SourceIpV4 === '203.0.113.9',
+    );
+    expect(scan).toMatchObject({
+      Network: { Direction: 'IN', DestinationIpV4: '10.0.1.10' },
+      Resources: [{ Type: 'AwsEc2NetworkInterface', Id: 'eni-server' }],
+    });
+  });
+});

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { SEVERITIES } from '../finding.js';
+import { type Finding, SEVERITIES } from '../finding.js';
 import { FLOW_COLUMNS } from '../flow.js';
+import { asffFinding } from '../outputs/asff.js';
 import { renderCatalogueMarkdown } from '../outputs/catalogue.js';
 import { DETECTORS } from './index.js';
 
@@ -20,6 +21,27 @@ function cardFiles(): string[] {
         .map((f) => join(dir.name, f)),
     );
 }
+
+const sample: Finding = {
+  id: '0',
+  detector: '',
+  title: 't',
+  severity: 'low',
+  confidence: 1,
+  actor: '10.0.0.1',
+  target: null,
+  targetCount: 0,
+  direction: 'internal',
+  attack: [],
+  firstSeen: 0,
+  lastSeen: 0,
+  count: 1,
+  explanation: '',
+  subScores: {},
+  metrics: {},
+  limitations: [],
+  evidence: [],
+};
 
 describe('detector catalogue', () => {
   it('registers every card file, once, under the id its file is named after', () => {
@@ -47,6 +69,13 @@ describe('detector catalogue', () => {
       expect(spec.unit, `${d.id}.${name} unit`).not.toBe('');
       expect(spec.why.length, `${d.id}.${name} reason`).toBeGreaterThan(15);
     }
+  });
+
+  it.each(DETECTORS.map((d) => [d.id] as const))('%s has its own ASFF finding type', (id) => {
+    const f = { ...sample, detector: id };
+    expect(asffFinding(f, { version: '0', generatedAt: '2026-01-01T00:00:00Z' }).Types[0]).not.toBe(
+      'Unusual Behaviors/Network Flow',
+    );
   });
 
   it('docs/detectors.md is the catalogue as the cards state it (regenerate: flowhawk detectors --markdown)', () => {

@@ -10,7 +10,7 @@ const maybe = (n: number | undefined) => (n === undefined ? 'NULL' : String(Math
 const text = (s: string | undefined) => (s === undefined ? 'NULL' : quote(s));
 
 const RECORD_COLUMNS = `f.file_id, f.line, f.start_time, f.end_time, f.src_addr, f.src_port, f.dst_addr, f.dst_port,
-  f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction`;
+  f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction, f.account_id, f.region`;
 
 /** Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end filtered. */
 const matchOn = (end: 'client' | 'server') => {
@@ -70,6 +70,8 @@ export async function fetchEvidence(
       tcpFlags: num(r.tcp_flags),
       interfaceId: str(r.interface_id),
       flowDirection: str(r.flow_direction),
+      accountId: str(r.account_id),
+      region: str(r.region),
     });
   }
   return result;

@@ -41,6 +41,8 @@ const finding = (over: Partial<Finding>): Finding => ({
       tcpFlags: 2,
       interfaceId: 'eni-1',
       flowDirection: 'ingress',
+      accountId: '123456789012',
+      region: 'us-east-1',
     },
   ],
   ...over,

@@ -1,4 +1,5 @@
 import type { TrafficOverview } from '../store/trafficOverview.js';
+import { renderAsff } from './asff.js';
 import { renderFindingsCsv } from './findingsCsv.js';
 import { renderFindingsJson } from './findingsJson.js';
 import { renderFindingsMarkdown } from './findingsMarkdown.js';
@@ -19,4 +20,5 @@ export const FORMATS: Readonly<Record<string, Renderer>> = {
   csv: renderFindingsCsv,
   md: renderFindingsMarkdown,
   ocsf: renderOcsf,
+  asff: renderAsff,
 };

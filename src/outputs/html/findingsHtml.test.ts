@@ -14,6 +14,8 @@ const SCRIPT = '<script>alert(1)</script>';
 const IMG = '"><img src=x onerror=alert(1)>';
 
 const record = (over: Partial<EvidenceRecord> = {}): EvidenceRecord => ({
+  accountId: '123456789012',
+  region: 'us-east-1',
   file: 'logs/flows.log',
   line: 2,
   start: T,
