@@ -1,12 +1,13 @@
 import { SingleBar } from 'cli-progress';
+import type { FileProgress } from '../ingest/ingest.js';
 
 /**
  * Feedback on long work, on standard error (standard output carries only results): a bar on a
  * terminal, a line every few seconds otherwise (CI logs, pipes), nothing with --quiet.
  */
 export interface Progress {
-  /** a file was read: `done` of `total` */
-  file(done: number, total: number, path: string): void;
+  /** a file was read */
+  file(progress: FileProgress): void;
   /** a new stage began (e.g. analysis) */
   stage(text: string): void;
   stop(): void;
@@ -19,21 +20,30 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
   if (options.quiet) return { file: () => {}, stage: () => {}, stop: () => {} };
   const started = Date.now();
   const seconds = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  const rate = (bytes: number) =>
+    `${(bytes / 1e6 / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1)} MB/s`;
   if (stream.isTTY) {
     let bar: SingleBar | undefined;
     return {
-      file(done, total, path) {
+      file(p) {
         if (!bar) {
           bar = new SingleBar({
             stream,
-            format: 'reading  {bar} {value}/{total} files  {percentage}%  ETA {eta_formatted}  {file}',
+            format:
+              'reading  {bar} {percentage}%  {files} files  {mb} MB  {rate}  ETA {eta_formatted}  {file}',
             hideCursor: true,
             clearOnComplete: true,
             etaBuffer: 50,
           });
-          bar.start(total, 0, { file: '' });
+          bar.start(Math.max(1, p.bytesTotal), 0, { file: '', files: '', mb: '', rate: '' });
         }
-        bar.update(done, { file: shorten(path, 40) });
+        bar.update(p.bytesDone, {
+          file: shorten(p.path, 40),
+          files: `${p.done}/${p.total}`,
+          mb: `${mb(p.bytesDone)}/${mb(p.bytesTotal)}`,
+          rate: rate(p.bytesDone),
+        });
       },
       stage(text) {
         bar?.stop();
@@ -47,12 +57,13 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
   }
   let last = 0;
   return {
-    file(done, total) {
+    file(p) {
       const now = Date.now();
-      if (now - last < LINE_EVERY_MS && done < total) return;
+      if (now - last < LINE_EVERY_MS && p.done < p.total) return;
       last = now;
+      const share = p.bytesTotal > 0 ? Math.round((100 * p.bytesDone) / p.bytesTotal) : 100;
       stream.write(
-        `flowhawk: read ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')} files, ${seconds()}\n`,
+        `flowhawk: read ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} files, ${mb(p.bytesDone)} of ${mb(p.bytesTotal)} MB (${share}%), ${rate(p.bytesDone)}, ${seconds()}\n`,
       );
     },
     stage(text) {

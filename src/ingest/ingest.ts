@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { readArgusBinetflow } from '../readers/argusBinetflow.js';
@@ -17,6 +18,16 @@ import { expandInputs, type InputFile } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
 import { type IngestSummary, IngestTally, summarise } from './summary.js';
 
+/** Where a run is, after each file: for progress displays. */
+export interface FileProgress {
+  done: number;
+  total: number;
+  path: string;
+  /** stored bytes (compressed, as on disk) of the files done, and of all of them */
+  bytesDone: number;
+  bytesTotal: number;
+}
+
 export interface IngestOptions {
   /** field order for inputs without a header line; the default v2 format otherwise */
   layout?: VpcLayout;
@@ -26,7 +37,7 @@ export interface IngestOptions {
    */
   utcOffsetMinutes?: number;
   /** called after each file with the running totals (progress display) */
-  onFile?: (done: number, total: number, path: string) => void;
+  onFile?: (progress: FileProgress) => void;
 }
 
 /** Files read at once: decompression of one overlaps parsing of the other. */
@@ -67,6 +78,22 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     );
   let cursor = 0;
   let done = 0;
+  const sizes = await Promise.all(
+    files.map((f) =>
+      f.path === '-'
+        ? 0
+        : stat(f.path).then(
+            (s) => s.size,
+            () => 0,
+          ),
+    ),
+  );
+  const bytesTotal = sizes.reduce((a, b) => a + b, 0);
+  let bytesDone = 0;
+  const fileDone = (index: number, path: string) => {
+    bytesDone += sizes[index] ?? 0;
+    options.onFile?.({ done: ++done, total: files.length, path, bytesDone, bytesTotal });
+  };
   // two copies of one file in a single run: the second must see the first before it is registered
   const hashesThisRun = new Map<string, string>();
   const worker = async () => {
@@ -92,7 +119,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
             path: shown,
             reason: 'not recognised as a flow log (no header, first line is no record)',
           });
-          options.onFile?.(++done, files.length, shown);
+          fileDone(index, shown);
           continue;
         }
         // ids follow the order of the inputs, not which of the concurrent readers got there first
@@ -128,7 +155,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
           await readVpcText(stream, sink, { layout });
         }
       }
-      options.onFile?.(++done, files.length, shown);
+      fileDone(index, shown);
     }
   };
   try {
