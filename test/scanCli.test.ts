@@ -245,3 +245,14 @@ describe('flowhawk scan --format asff', () => {
     });
   });
 });
+
+describe('flowhawk formats', () => {
+  it('describes every output format scan accepts, and the input formats', async () => {
+    const { FORMATS } = await import('../src/outputs/formats.js');
+    const { code, stdout } = flowhawk('formats');
+    expect(code).toBe(0);
+    for (const name of Object.keys(FORMATS)) expect(stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    for (const name of ['parquet', 'zeek-conn', 'argus-binetflow', 'cloudwatch-export'])
+      expect(stdout).toContain(name);
+  });
+});

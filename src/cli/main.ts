@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { FlowhawkError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerDetectors } from './detectorsCommand.js';
+import { registerFormats } from './formatsCommand.js';
 import { registerIngest } from './ingestCommand.js';
 import { registerReport } from './reportCommand.js';
 import { registerScan } from './scanCommand.js';
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   registerScan(program);
   registerIngest(program);
   registerDetectors(program);
+  registerFormats(program);
   registerReport(program);
   return program;
 }

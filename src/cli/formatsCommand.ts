@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { FORMATS } from '../outputs/formats.js';
+
+/** What flowhawk reads (recognised from the bytes, never the name) and what it writes. */
+const INPUTS: readonly [string, string][] = [
+  [
+    'vpc-text',
+    'AWS VPC Flow Logs as S3 delivers them: a header naming the fields (versions 2-8, any order), gzip or plain',
+  ],
+  ['vpc-text (no header)', 'the default v2 format, or the order given with --fields'],
+  ['parquet', "AWS's Parquet delivery (PAR1 magic), columns by their AWS names"],
+  [
+    'json',
+    'CloudWatch Logs subscription payloads (plain, Lambda base64+gzip), Firehose records, get-log-events output',
+  ],
+  [
+    'cloudwatch-export',
+    'CloudWatch Logs exports and `aws logs tail --format short`: <ISO time> <message> lines',
+  ],
+  ['zeek-conn', 'Zeek conn.log, TSV (#separator header) or JSON lines'],
+  [
+    'argus-binetflow',
+    'Argus binetflow CSV (StartTime,Dur,Proto,SrcAddr,...); times without zone taken as UTC',
+  ],
+];
+
+const OUTPUTS: Record<string, string> = {
+  table: 'findings by severity for people (the default of scan)',
+  html: 'one self-contained page with charts, works offline (the default of report)',
+  json: 'native findings with evidence records, the ingest summary and detector runs',
+  ndjson: 'one native finding per line',
+  csv: 'one row per finding, safe to open in a spreadsheet',
+  md: 'Markdown for tickets and wikis',
+  ocsf: 'OCSF 1.3 Detection Findings (class 2004), evidences as Network Activity fragments',
+  asff: 'AWS Security Finding Format for Security Hub BatchImportFindings',
+};
+
+export function registerFormats(program: Command): void {
+  program
+    .command('formats')
+    .description('list the input formats flowhawk reads and the output formats it writes')
+    .action(() => {
+      const width = Math.max(
+        ...INPUTS.map(([name]) => name.length),
+        ...Object.keys(FORMATS).map((n) => n.length),
+      );
+      const lines = ['Input (recognised from the bytes, never the file name):'];
+      for (const [name, what] of INPUTS) lines.push(`  ${name.padEnd(width)}  ${what}`);
+      lines.push('', 'Output (--format):');
+      for (const name of Object.keys(FORMATS)) lines.push(`  ${name.padEnd(width)}  ${OUTPUTS[name] ?? ''}`);
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+}
