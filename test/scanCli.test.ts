@@ -37,6 +37,9 @@ describe('flowhawk scan', () => {
     expect(stdout).toContain('Read 1 file(s)');
     expect(stdout).toMatch(/HIGH \(1\)\n\s+exposure\s+10\.0\.1\.20/);
     expect(stdout).toMatch(/portscan\s+203\.0\.113\.9 → 10\.0\.1\.10/);
+    // 80 refused connections each of 60 + 40 bytes: 8.0 kB, ties broken by address
+    expect(stdout).toMatch(/^Top talkers by bytes: 10\.0\.1\.11 8\.0 kB, 10\.9\.0\.5 8\.0 kB, /m);
+    expect(stdout).toMatch(/^Top services by connections: 1\/tcp 2, 2\/tcp 2, /m);
     // a detector that cannot judge says so instead of reporting nothing
     expect(stdout).toMatch(/unusualport did not run: .*baseline needs 7/);
   });

@@ -11,6 +11,7 @@ import { Allowlist } from './allowlist.js';
 import { connectionsSql, DIRECTION_SQL } from './connections.js';
 import { fetchEvidence } from './evidence.js';
 import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
+import { type TrafficLeaders, trafficLeaders } from './overview.js';
 
 /** Each optional field a detector uses but the logs lack multiplies its confidence by this. */
 export const MISSING_FIELD_CONFIDENCE = 0.8;
@@ -35,6 +36,8 @@ export interface Analysis {
   connections: number;
   /** the threat lists read for this run, with the entries they could not use */
   threatLists: ThreatListSummary[];
+  /** the busiest hosts and services, for context (absent in reports made without a store) */
+  leaders?: TrafficLeaders;
   elapsedMs: number;
 }
 
@@ -142,10 +145,12 @@ export async function analyse(
       b.count - a.count ||
       a.id.localeCompare(b.id),
   );
+  const leaders = await trafficLeaders(store);
   return {
     findings,
     detectors: runs,
     connections: Number(counted?.n ?? 0),
+    leaders,
     threatLists: threats.lists,
     elapsedMs: Math.round(performance.now() - started),
   };

@@ -1,3 +1,4 @@
+import type { Analysis } from '../engine/analyse.js';
 import { type Finding, SEVERITIES, type Severity } from '../finding.js';
 import { renderIngestSummary } from './ingestSummaryText.js';
 import type { ScanReport } from './scanReport.js';
@@ -32,6 +33,7 @@ export function renderFindingsTable(report: ScanReport): string {
     if (run.skipped) out.push(`  ${run.id} did not run: ${run.skipped}`);
     else if (run.note) out.push(`  ${run.id}: ${run.note}`);
   }
+  out.push(...leaderLines(analysis.leaders));
   for (const severity of [...SEVERITIES].reverse() as Severity[]) {
     const group = shown.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
@@ -58,4 +60,28 @@ function findingLines(f: Finding): string[] {
   if (first)
     lines.push(`      evidence: ${first.file}:${first.line} (+${f.evidence.length - 1} more in json output)`);
   return lines;
+}
+
+/** 8000 → "8.0 kB" (decimal units, as AWS bills transfer) */
+function bytesText(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** Top talkers and services, one line each: context for reading the findings. */
+function leaderLines(leaders: Analysis['leaders'] | undefined): string[] {
+  if (!leaders || leaders.talkers.length === 0) return [];
+  const talkers = leaders.talkers
+    .map((t) => `${t.addr}${t.internal ? '' : ' (internet)'} ${bytesText(t.bytes)}`)
+    .join(', ');
+  const ports = leaders.ports
+    .map((p) => `${p.port}/${p.protocol === 17 ? 'udp' : 'tcp'} ${n(p.connections)}`)
+    .join(', ');
+  return [`Top talkers by bytes: ${talkers}`, ...(ports ? [`Top services by connections: ${ports}`] : [])];
 }

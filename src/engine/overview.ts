@@ -1,0 +1,40 @@
+import type { DuckdbStore } from '../store/duckdbStore.js';
+
+/** Who talks most, and on which services: context for the findings, from fh_connections. */
+export interface TrafficLeaders {
+  /** hosts by bytes they sent and received, either end of their connections */
+  talkers: { addr: string; internal: boolean; bytes: number; connections: number }[];
+  /** server ports by connections */
+  ports: { port: number; protocol: number; connections: number; bytes: number }[];
+}
+
+export const LEADERS_SHOWN = 5;
+
+export async function trafficLeaders(store: DuckdbStore, limit = LEADERS_SHOWN): Promise<TrafficLeaders> {
+  const n = Math.trunc(limit);
+  const talkers = await store.query<Record<string, unknown>>(`
+    SELECT addr, max(internal) AS internal, sum(bytes) AS bytes, sum(connections) AS connections FROM (
+      SELECT client AS addr, client_internal AS internal, sum(out_bytes + in_bytes) AS bytes, count(*) AS connections
+      FROM fh_connections GROUP BY client, client_internal
+      UNION ALL
+      SELECT server, server_internal, sum(out_bytes + in_bytes), count(*) FROM fh_connections GROUP BY server, server_internal
+    ) AS ends GROUP BY addr ORDER BY bytes DESC, addr LIMIT ${n}`);
+  const ports = await store.query<Record<string, unknown>>(`
+    SELECT server_port AS port, protocol, count(*) AS connections, sum(out_bytes + in_bytes) AS bytes
+    FROM fh_connections WHERE protocol IN (6, 17)
+    GROUP BY server_port, protocol ORDER BY connections DESC, port LIMIT ${n}`);
+  return {
+    talkers: talkers.map((r) => ({
+      addr: String(r.addr),
+      internal: Number(r.internal) === 1,
+      bytes: Number(r.bytes),
+      connections: Number(r.connections),
+    })),
+    ports: ports.map((r) => ({
+      port: Number(r.port),
+      protocol: Number(r.protocol),
+      connections: Number(r.connections),
+      bytes: Number(r.bytes),
+    })),
+  };
+}
