@@ -220,6 +220,139 @@ describe('renderFindingsHtml', () => {
   });
 });
 
+describe('per-finding charts', () => {
+  const beacon = finding({
+    id: 'eeeeeeeeeeeeeeee',
+    detector: 'beacon',
+    actor: '192.168.1.115',
+    target: '41.108.179.197',
+    metrics: {
+      checkIns: 119,
+      medianInterval: 23,
+      histogramBinSeconds: 4.6,
+      intervalHistogram: '0,0,0,0,59,59,0,0,0,0,1',
+      ports: SCRIPT,
+    },
+  });
+  const scan = finding({
+    id: 'ffffffffffffffff',
+    metrics: { ports: 400, failedPorts: 400 },
+    evidence: [record({ dstPort: 1 }), record({ dstPort: 22 }), record({ dstPort: 8080, action: 'ACCEPT' })],
+  });
+  const sweep = finding({
+    id: '1111111111111111',
+    detector: 'portsweep',
+    metrics: { ports: `445/TCP, 3389/TCP, ${SCRIPT}, 99999/TCP`, portCount: 2, unansweredPerPort: '50, 0' },
+  });
+  const probe = finding({
+    id: '2222222222222222',
+    detector: 'probe',
+    metrics: { services: '22/TCP 6379/TCP', reachablePorts: '6379' },
+  });
+  const hostileBeacon = finding({
+    id: '3333333333333333',
+    detector: 'beacon',
+    metrics: { histogramBinSeconds: IMG, intervalHistogram: SCRIPT },
+  });
+  const hostileHistogram = finding({
+    id: '4444444444444444',
+    detector: 'beacon',
+    metrics: { histogramBinSeconds: 4, intervalHistogram: `1,2,${IMG}` },
+  });
+  const text = renderFindingsHtml(
+    report(false, [beacon, scan, sweep, probe, hostileBeacon, hostileHistogram]),
+  );
+  const doc = parse(text);
+  const chart = (id: string, kind: string) =>
+    doc.querySelector(`#finding-${id} figure[data-chart="${kind}"]`);
+
+  it('draws the beacon interval histogram from the metrics: one bar per bucket, the median marked', () => {
+    const fig = chart('eeeeeeeeeeeeeeee', 'interval-histogram');
+    expect(fig?.getAttribute('data-counts')).toBe('0,0,0,0,59,59,0,0,0,0,1');
+    expect(fig?.getAttribute('data-bin-seconds')).toBe('4.6');
+    const buckets = [...(fig?.querySelectorAll('svg g.bucket') ?? [])];
+    expect(buckets.map((g) => g.getAttribute('data-count'))).toEqual([
+      '0',
+      '0',
+      '0',
+      '0',
+      '59',
+      '59',
+      '0',
+      '0',
+      '0',
+      '0',
+      '1',
+    ]);
+    const heights = buckets.map((g) => Number(g.querySelector('rect.count-bar')?.getAttribute('height')));
+    expect(heights[4]).toBeGreaterThan(heights[10] ?? 0);
+    expect(heights[10]).toBeGreaterThan(0);
+    expect(heights[0]).toBe(0);
+    expect(fig?.querySelector('line.median')).not.toBeNull();
+    expect(fig?.querySelector('figcaption')?.textContent).toContain('18.4–23 s');
+    expect(buckets[10]?.textContent).toContain('≥46');
+    // a beacon is not a scan
+    expect(chart('eeeeeeeeeeeeeeee', 'port-coverage')).toBeNull();
+  });
+
+  it('draws the port coverage of a port scan from its evidence, with the total from the metrics', () => {
+    const fig = chart('ffffffffffffffff', 'port-coverage');
+    expect(fig?.getAttribute('data-ports')).toBe('1,22,8080');
+    expect(fig?.getAttribute('data-total')).toBe('400');
+    expect(fig?.getAttribute('data-source')).toBe('evidence');
+    const ticks = [...(fig?.querySelectorAll('svg line.port') ?? [])];
+    expect(ticks.map((l) => [l.getAttribute('data-port'), l.getAttribute('data-state')])).toEqual([
+      ['1', 'failed'],
+      ['22', 'failed'],
+      ['8080', 'seen'],
+    ]);
+    const xs = ticks.map((l) => Number(l.getAttribute('x1')));
+    expect(xs[0]).toBeLessThan(xs[1] ?? 0);
+    expect(xs[1]).toBeLessThan(xs[2] ?? 0);
+    expect(fig?.querySelector('figcaption')?.textContent).toContain('400 distinct ports touched');
+    expect(chart('ffffffffffffffff', 'interval-histogram')).toBeNull();
+  });
+
+  it('takes a sweep and a probe port list from the metrics, valid entries only', () => {
+    const sweepFig = chart('1111111111111111', 'port-coverage');
+    expect(sweepFig?.getAttribute('data-ports')).toBe('445,3389');
+    expect(sweepFig?.getAttribute('data-source')).toBe('metrics');
+    expect(
+      [...(sweepFig?.querySelectorAll('line.port') ?? [])].map((l) => l.getAttribute('data-state')),
+    ).toEqual(['failed', 'seen']);
+    const probeFig = chart('2222222222222222', 'port-coverage');
+    expect(
+      [...(probeFig?.querySelectorAll('line.port') ?? [])].map((l) => [
+        l.getAttribute('data-port'),
+        l.getAttribute('data-state'),
+      ]),
+    ).toEqual([
+      ['22', 'failed'],
+      ['6379', 'answered'],
+    ]);
+    expect(probeFig?.querySelector('line.port title')?.textContent).toBe('22/TCP (failed)');
+  });
+
+  it('keeps hostile metric values as text: no chart from them, no element made of them', () => {
+    expect(doc.querySelector('#finding-3333333333333333 figure')).toBeNull();
+    expect(doc.querySelector('#finding-4444444444444444 figure')).toBeNull();
+    const metrics = doc.querySelector('#finding-3333333333333333 table.kv:last-of-type')?.textContent ?? '';
+    expect(doc.getElementById('finding-3333333333333333')?.textContent).toContain(SCRIPT);
+    expect(doc.getElementById('finding-3333333333333333')?.textContent).toContain(IMG);
+    expect(metrics.length).toBeGreaterThan(0);
+    expect(doc.getElementById('finding-eeeeeeeeeeeeeeee')?.textContent).toContain(SCRIPT);
+    expect(doc.getElementById('finding-1111111111111111')?.textContent).toContain(SCRIPT);
+    expect(doc.querySelectorAll('img, [onerror]')).toHaveLength(0);
+    expect(doc.querySelectorAll('script')).toHaveLength(3);
+    expect(text).not.toContain(SCRIPT);
+    expect(text).not.toContain('<img');
+    for (const fig of doc.querySelectorAll('figure.finding-chart')) {
+      expect(fig.outerHTML).not.toContain('alert(1)');
+      expect(fig.querySelectorAll('script, foreignObject, [onload], [href]')).toHaveLength(0);
+    }
+  });
+});
+
 describe('escaping helpers', () => {
   it('escapes markup and quotes', () => {
     expect(escapeHtml(`<a href="x" title='y'>&`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;');

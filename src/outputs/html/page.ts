@@ -19,7 +19,7 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; word-break: break-
 .badge { color: #fff; border-radius: 3px; padding: 0 .4rem; font-size: .8rem; text-transform: uppercase; }
 .badge.sev-critical { background: #7e22ce; } .badge.sev-high { background: #dc2626; } .badge.sev-medium { background: #d97706; }
 .badge.sev-low { background: #2563eb; } .badge.sev-info { background: #6b7280; }
-.chart { min-height: 300px; } .two { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+.chart { min-height: 300px; } .two { display: grid; align-items: start; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; font-size: 13px; }
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { border-bottom: 1px solid var(--line); padding: .2rem .5rem; text-align: left; vertical-align: top; word-break: break-all; }
@@ -29,6 +29,9 @@ td.num { isolation: isolate; }
 article.finding { border: 1px solid var(--line); border-left: 6px solid; border-radius: 4px; padding: .75rem 1rem; margin: 1rem 0; background: var(--panel); }
 article.suppressed { opacity: .75; } .suppression { color: #92400e; }
 .explanation { font-size: 1rem; } .limitations { color: #92400e; } .evidence { font-family: ui-monospace, monospace; font-size: 12px; }
+figure.finding-chart { margin: .75rem 0; padding: .5rem; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; max-width: 760px; }
+figure.finding-chart svg { display: block; width: 100%; height: auto; font-family: system-ui, sans-serif; }
+figure.finding-chart figcaption { color: var(--muted); font-size: 12px; margin-top: .25rem; }
 footer { margin-top: 3rem; color: var(--muted); font-size: 12px; }
 `;
 

@@ -2,6 +2,7 @@ import { type EvidenceRecord, type Finding, SEVERITIES, severityRank } from '../
 import type { TrafficOverview } from '../../store/trafficOverview.js';
 import type { ScanReport } from '../scanReport.js';
 import { html, type SafeHtml } from './escape.js';
+import { findingCharts } from './findingCharts.js';
 
 /** The report's sections, each a function of the report that returns escaped markup. */
 const iso = (seconds: number | null | undefined) =>
@@ -173,6 +174,7 @@ export function findingSection(f: Finding) {
 </dl>
 ${f.suppressed ? html`<p class="suppression">Suppressed by allowlist entry ${f.suppressed.rule}: ${f.suppressed.reason}</p>` : ''}
 <div class="two">${keyValues('Sub-scores (0–1)', Object.entries(f.subScores), true)}${keyValues('Metrics', Object.entries(f.metrics), false)}</div>
+${findingCharts(f)}
 ${
   f.limitations.length > 0
     ? html`<ul class="limitations">${f.limitations.map((l) => html`<li>limited: ${l}</li>`)}</ul>`

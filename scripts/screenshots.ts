@@ -1,0 +1,91 @@
+/**
+ * The README's screenshots, made from the sample data: scans examples/, renders the HTML report and
+ * the terminal summary (the `table` output in a plain dark page), and photographs both with Debian's
+ * Chromium (`apt-get install chromium`). Run by hand, not part of `npm test`:
+ *
+ *   node --import tsx scripts/screenshots.ts
+ *
+ * Writes docs/images/report.png and docs/images/terminal.png.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+import { escapeHtml } from '../src/outputs/html/escape.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const root = resolve(import.meta.dirname, '..');
+const out = join(root, 'docs', 'images');
+
+function flowhawk(...args: string[]): string {
+  const run = spawnSync('node', ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', COLUMNS: '150' },
+  });
+  if (run.status !== 0) throw new Error(`flowhawk ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  return run.stdout;
+}
+
+async function main() {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  const dir = mkdtempSync(join(tmpdir(), 'flowhawk-screenshots-'));
+  try {
+    const report = join(dir, 'report.html');
+    flowhawk('scan', 'examples/', '--quiet', '--format', 'html', '--output', report);
+    const table = flowhawk('scan', 'examples/', '--quiet');
+    const terminal = join(dir, 'terminal.html');
+    writeFileSync(
+      terminal,
+      `<!doctype html><html><head><meta charset="utf-8"><style>
+body { margin: 0; background: #0d1117; }
+pre { margin: 0; padding: 20px 24px; color: #e6edf3; font: 13px/1.4 "DejaVu Sans Mono", ui-monospace, monospace; white-space: pre-wrap; overflow-wrap: anywhere; }
+.prompt { color: #7ee787; }
+</style></head><body><pre><span class="prompt">$ flowhawk scan examples/</span>\n${escapeHtml(table)}</pre></body></html>`,
+    );
+    mkdirSync(out, { recursive: true });
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      // offline, like the report itself: only the files on disk load
+      await page.route('**/*', (r) => (r.request().url().startsWith('file:') ? r.continue() : r.abort()));
+      await page.goto(pathToFileURL(report).href);
+      await page.waitForSelector('#fh-timeline[data-rendered="true"] canvas');
+      // the evidence tables are long; the picture is of the overview, the charts and the cards
+      await page.evaluate(() => {
+        for (const d of document.querySelectorAll('details.evidence-block')) d.removeAttribute('open');
+      });
+      await page.screenshot({ path: join(out, 'report.png'), fullPage: true });
+      if (process.env.SHOTS_DEBUG)
+        for (const [i, y] of [0, 1800, 3600, 5400].entries())
+          await page.screenshot({
+            path: join(process.env.SHOTS_DEBUG, `report-${i}.png`),
+            fullPage: true,
+            clip: { x: 0, y, width: 1280, height: 1800 },
+          });
+      await page.goto(pathToFileURL(terminal).href);
+      await page.screenshot({ path: join(out, 'terminal.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+    for (const name of ['report.png', 'terminal.png']) {
+      const bytes = statSync(join(out, name)).size;
+      process.stderr.write(`wrote docs/images/${name} (${Math.round(bytes / 1024)} KiB)\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
