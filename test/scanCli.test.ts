@@ -198,6 +198,10 @@ describe('flowhawk scan exit codes and streams', () => {
     expect(() => JSON.parse(loud.stdout)).not.toThrow();
     expect(loud.stderr).toMatch(/flowhawk: read 1\/1 files/);
     expect(loud.stderr).toMatch(/analysing the flows/);
+    const verbose = flowhawk('scan', logs, '--format', 'json', '--quiet', '--verbose');
+    expect(verbose.stderr).toMatch(/^flowhawk: config: defaults; \d+ connections/m);
+    expect(verbose.stderr).toMatch(/^flowhawk: portscan +\d+ candidate\(s\) → 2 finding\(s\)/m);
+    expect(verbose.stderr).toMatch(/^flowhawk: unusualport +skipped: /m);
     const quiet = flowhawk('scan', logs, '--format', 'json', '--quiet');
     expect(quiet.stderr).toBe('');
     expect(JSON.parse(quiet.stdout).findings.length).toBe(JSON.parse(loud.stdout).findings.length);

@@ -15,6 +15,7 @@ import { VERSION } from '../version.js';
 import { fieldsOption } from './fieldsOption.js';
 import { progressReporter } from './progress.js';
 import { threatListOptions } from './threatListOption.js';
+import { describeAnalysis } from './verbose.js';
 
 interface ScanOptions {
   workspace?: string;
@@ -26,6 +27,7 @@ interface ScanOptions {
   threatList: string[];
   failOn?: string;
   quiet?: boolean;
+  verbose?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -50,6 +52,10 @@ export function registerScan(program: Command): void {
       `exit 1 when a finding is at least this severe (${SEVERITIES.join(', ')})`,
     )
     .option('-q, --quiet', 'no progress on standard error (errors and warnings still go there)')
+    .option(
+      '-v, --verbose',
+      'also report, on standard error, the config used and each detector run (candidates, findings, time)',
+    )
     .option(
       '--threat-list <[kind=]file|url>',
       `a list of known-bad addresses (text, CSV or STIX JSON), added to the config's threatLists; kind: ${THREAT_LIST_KINDS.join(', ')} (default other); repeatable`,
@@ -106,6 +112,7 @@ Examples:
         progress.stage('analysing the flows');
         const analysis = await analyse(store, config, DETECTORS);
         progress.stop();
+        if (options.verbose) process.stderr.write(describeAnalysis(config, analysis));
         for (const warning of threatListWarnings(analysis.threatLists)) {
           process.stderr.write(`flowhawk: warning: ${warning}\n`);
         }

@@ -1,0 +1,17 @@
+import type { FlowhawkConfig } from '../config/config.js';
+import type { Analysis } from '../engine/analyse.js';
+
+/** --verbose: how the analysis went, detector by detector, on standard error. */
+export function describeAnalysis(config: FlowhawkConfig, analysis: Analysis): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const lines = [
+    `flowhawk: config: ${config.source}; ${n(analysis.connections)} connections; analysis ${(analysis.elapsedMs / 1000).toFixed(1)} s`,
+  ];
+  for (const run of analysis.detectors) {
+    const what = run.skipped
+      ? `skipped: ${run.skipped}`
+      : `${n(run.candidates)} candidate(s) → ${n(run.findings)} finding(s)${run.suppressed ? `, ${n(run.suppressed)} suppressed` : ''}, ${(run.elapsedMs / 1000).toFixed(1)} s${run.note ? `; ${run.note}` : ''}`;
+    lines.push(`flowhawk: ${run.id.padEnd(11)} ${what}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
