@@ -36,13 +36,14 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
             clearOnComplete: true,
             etaBuffer: 50,
           });
-          bar.start(Math.max(1, p.bytesTotal), 0, { file: '', files: '', mb: '', rate: '' });
+          bar.start(Math.max(1, p.bytesTotal), 0, { file: '', files: '', mb: '', rate: '', records: '' });
         }
         bar.update(p.bytesDone, {
           file: shorten(p.path, 40),
           files: `${p.done}/${p.total}`,
           mb: `${mb(p.bytesDone)}/${mb(p.bytesTotal)}`,
           rate: rate(p.bytesDone),
+          records: p.recordsStored.toLocaleString('en-US'),
         });
       },
       stage(text) {
@@ -63,7 +64,7 @@ export function progressReporter(options: { quiet?: boolean; stream?: NodeJS.Wri
       last = now;
       const share = p.bytesTotal > 0 ? Math.round((100 * p.bytesDone) / p.bytesTotal) : 100;
       stream.write(
-        `flowhawk: read ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} files, ${mb(p.bytesDone)} of ${mb(p.bytesTotal)} MB (${share}%), ${rate(p.bytesDone)}, ${seconds()}\n`,
+        `flowhawk: read ${p.done.toLocaleString('en-US')}/${p.total.toLocaleString('en-US')} files, ${mb(p.bytesDone)} of ${mb(p.bytesTotal)} MB (${share}%), ${p.recordsStored.toLocaleString('en-US')} records stored, ${rate(p.bytesDone)}, ${seconds()}\n`,
       );
     },
     stage(text) {

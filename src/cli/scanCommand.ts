@@ -109,7 +109,11 @@ Examples:
           paths.length > 0
             ? await ingest(store, paths, { ...(layout ? { layout } : {}), onFile: progress.file })
             : undefined;
-        progress.stage('analysing the flows');
+        progress.stage(
+          summary
+            ? `read ${summary.records.toLocaleString('en-US')} flow records; analysing`
+            : 'analysing the flows',
+        );
         const analysis = await analyse(store, config, DETECTORS);
         progress.stop();
         if (options.verbose) process.stderr.write(describeAnalysis(config, analysis));

@@ -26,6 +26,8 @@ export interface FileProgress {
   /** stored bytes (compressed, as on disk) of the files done, and of all of them */
   bytesDone: number;
   bytesTotal: number;
+  /** flow records stored so far: they reach the store in batches, so this trails the bytes */
+  recordsStored: number;
 }
 
 export interface IngestOptions {
@@ -90,9 +92,22 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   );
   const bytesTotal = sizes.reduce((a, b) => a + b, 0);
   let bytesDone = 0;
+  const stored = () => {
+    let n = 0;
+    for (const kinds of loader.counts.values()) n += kinds.flow ?? 0;
+    for (const file of tally.files.values()) n += file.records;
+    return n;
+  };
   const fileDone = (index: number, path: string) => {
     bytesDone += sizes[index] ?? 0;
-    options.onFile?.({ done: ++done, total: files.length, path, bytesDone, bytesTotal });
+    options.onFile?.({
+      done: ++done,
+      total: files.length,
+      path,
+      bytesDone,
+      bytesTotal,
+      recordsStored: stored(),
+    });
   };
   // two copies of one file in a single run: the second must see the first before it is registered
   const hashesThisRun = new Map<string, string>();
