@@ -8,6 +8,14 @@ export function registerDetectors(program: Command): void {
     .description('list the detectors: ids, ATT&CK techniques, required fields and thresholds')
     .option('--json', 'the catalogue as JSON')
     .option('--markdown', 'the catalogue as Markdown (docs/detectors.md is made with this)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  flowhawk detectors                                  # ids, ATT&CK, required fields, every threshold
+  flowhawk detectors --json | jq '.[] | select(.id == "beacon") | .params'
+  flowhawk detectors --markdown > docs/detectors.md`,
+    )
     .action((options: { json?: boolean; markdown?: boolean }) => {
       if (options.json) process.stdout.write(`${JSON.stringify(DETECTORS.map(cardFacts), null, 2)}\n`);
       else if (options.markdown) process.stdout.write(renderCatalogueMarkdown(DETECTORS));

@@ -39,6 +39,13 @@ export function registerFormats(program: Command): void {
   program
     .command('formats')
     .description('list the input formats flowhawk reads and the output formats it writes')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  flowhawk formats
+  flowhawk scan logs/ --format ocsf --output findings.json   # any output format listed here`,
+    )
     .action(() => {
       const width = Math.max(
         ...INPUTS.map(([name]) => name.length),
