@@ -2,9 +2,19 @@ import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FlowhawkError } from '../errors.js';
 import { readArgusBinetflow } from '../readers/argusBinetflow.js';
-import { decodeStream, openRaw, peek } from '../readers/byteSource.js';
+import {
+  DecodedSizeError,
+  type DecodedStream,
+  decodeStream,
+  isGzip,
+  openRaw,
+  peek,
+} from '../readers/byteSource.js';
 import { readCloudWatch } from '../readers/cloudwatch.js';
 import type { RecordSink } from '../readers/recordSink.js';
 import { type InputFormat, sniffFormat } from '../readers/sniff.js';
@@ -12,7 +22,7 @@ import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
 import { readLines, readVpcText } from '../readers/vpcTextReader.js';
 import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
-import { loadParquet } from '../store/parquetLoader.js';
+import { loadParquet, parquetDataBytes } from '../store/parquetLoader.js';
 import { VpcLoader } from '../store/vpcLoader.js';
 import { expandInputs, type InputFile } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
@@ -40,7 +50,26 @@ export interface IngestOptions {
   utcOffsetMinutes?: number;
   /** called after each file with the running totals (progress display) */
   onFile?: (progress: FileProgress) => void;
+  /** called every `tickMs` while files are read, with the same totals: a large file shows records growing */
+  onTick?: (progress: FileProgress) => void;
+  /** default TICK_MS */
+  tickMs?: number;
+  /**
+   * a gzip-bomb guard: a file that decodes to more bytes than this (gunzipped bytes; the size of plain
+   * text; the uncompressed column data of Parquet) makes ingest reject with an INPUT_TOO_LARGE error,
+   * without decoding the rest. No cap when not given.
+   */
+  maxDecompressedBytes?: number;
+  /**
+   * the name a file is shown and recorded under (ingested_files.path, evidence, bad lines, messages,
+   * progress, the account and region its S3-style name implies) when its path on disk means nothing,
+   * as for uploads stored under generated names; the path as given when not given
+   */
+  displayName?: (path: string) => string;
 }
+
+/** How often onTick is called by default. */
+const TICK_MS = 1000;
 
 /** Files read at once: decompression of one overlaps parsing of the other. */
 const CONCURRENT_FILES = 2;
@@ -98,92 +127,199 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     for (const file of tally.files.values()) n += file.records;
     return n;
   };
+  let current = '';
+  const totals = (path: string): FileProgress => ({
+    done,
+    total: files.length,
+    path,
+    bytesDone,
+    bytesTotal,
+    recordsStored: stored(),
+  });
   const fileDone = (index: number, path: string) => {
     bytesDone += sizes[index] ?? 0;
-    options.onFile?.({
-      done: ++done,
-      total: files.length,
-      path,
-      bytesDone,
-      bytesTotal,
-      recordsStored: stored(),
-    });
+    done++;
+    options.onFile?.(totals(path));
   };
+  const onTick = options.onTick;
+  const ticker = onTick ? setInterval(() => onTick(totals(current)), options.tickMs ?? TICK_MS) : undefined;
   // two copies of one file in a single run: the second must see the first before it is registered
   const hashesThisRun = new Map<string, string>();
-  const worker = async () => {
-    while (cursor < files.length) {
-      const index = cursor++;
-      const { path: given, walked } = files[index] as InputFile;
-      const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
-      const shown = given === '-' ? '-' : given;
-      const { sha256, size, head: rawHead } = await readFileFacts(path);
-      const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
-      const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
-      if (sameAs !== undefined) {
-        tally.skipped.push({ path: shown, reason: 'already ingested (same content)', sameAs });
-      } else {
-        hashesThisRun.set(sha256, shown);
-        const raw = openRaw(path);
-        const { head, stream } = await peek(decodeStream(raw));
-        const format: InputFormat = sniffFormat(rawHead, head, options.layout);
-        if (format === 'unknown' && walked) {
-          // a README or a stray download beside the logs: say so, but do not flood the bad-line report
-          raw.destroy();
-          tally.skipped.push({
-            path: shown,
-            reason: 'not recognised as a flow log (no header, first line is no record)',
-          });
-          fileDone(index, shown);
-          continue;
-        }
-        // ids follow the order of the inputs, not which of the concurrent readers got there first
-        const fileId = firstId + index;
-        const facts = s3PathFacts(shown);
-        await meta.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp)', [
-          fileId,
-          shown,
-          sha256,
-          format,
-          size,
-          facts.accountId ?? null,
-          facts.region ?? null,
-        ]);
-        tally.fileStarted(fileId, shown, format);
-        const sink = sinkFor(fileId, shown);
-        const layout = options.layout ?? DEFAULT_V2_LAYOUT;
-        if (format === 'parquet') {
-          raw.destroy();
-          const loaded = await loadParquet(store, fileId, path, sink);
-          if (loaded.layout) tally.noteLayout(loaded.layout);
-          tally.addCounts(loaded.counts);
-        } else if (format === 'json' || format === 'cloudwatch-export') {
-          await readCloudWatch(stream, sink, { layout, format });
-        } else if (format === 'zeek-conn') {
-          await readZeekConn(stream, sink);
-        } else if (format === 'argus-binetflow') {
-          const { utcOffsetMinutes } = options;
-          await readArgusBinetflow(stream, sink, utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes });
-        } else {
-          if (format === 'unknown')
-            tally.warn(`${shown}: does not look like a flow log; its lines are reported as bad`);
-          await readVpcText(stream, sink, { layout });
-        }
+  const nameOf = options.displayName ?? ((path: string) => path);
+  const cap = options.maxDecompressedBytes;
+  const readNew = async (index: number, path: string, shown: string, raw: Readable, facts: NewFile) => {
+    const { head, stream } = await peek(decodeStream(raw, cap));
+    const format: InputFormat = sniffFormat(facts.head, head, options.layout);
+    if (format === 'unknown' && facts.walked) {
+      // a README or a stray download beside the logs: say so, but do not flood the bad-line report
+      raw.destroy();
+      tally.skipped.push({
+        path: shown,
+        reason: 'not recognised as a flow log (no header, first line is no record)',
+      });
+      return;
+    }
+    // checked before the file is registered, when its size is known without decoding it
+    if (cap !== undefined && ((await knownDecodedBytes(meta, format, path, facts)) ?? 0) > cap) {
+      throw new DecodedSizeError(cap);
+    }
+    // ids follow the order of the inputs, not which of the concurrent readers got there first
+    const fileId = firstId + index;
+    const s3 = s3PathFacts(shown);
+    await meta.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp)', [
+      fileId,
+      shown,
+      facts.sha256,
+      format,
+      facts.size,
+      s3.accountId ?? null,
+      s3.region ?? null,
+    ]);
+    tally.fileStarted(fileId, shown, format);
+    const sink = sinkFor(fileId, shown);
+    if (format === 'parquet') {
+      raw.destroy();
+      const loaded = await loadParquet(store, fileId, path, sink);
+      if (loaded.layout) tally.noteLayout(loaded.layout);
+      tally.addCounts(loaded.counts);
+      return;
+    }
+    if (format === 'unknown')
+      tally.warn(`${shown}: does not look like a flow log; its lines are reported as bad`);
+    await readText(format, stream, sink, options);
+  };
+  const readOne = async (index: number) => {
+    const { path: given, walked } = files[index] as InputFile;
+    const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
+    const shown = nameOf(given);
+    current = shown;
+    const { sha256, size, head } = await readFileFacts(path);
+    const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
+    const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
+    if (sameAs !== undefined) {
+      tally.skipped.push({ path: shown, reason: 'already ingested (same content)', sameAs });
+    } else {
+      hashesThisRun.set(sha256, shown);
+      const raw = openRaw(path);
+      try {
+        await readNew(index, path, shown, raw, { sha256, size, head, walked });
+      } catch (error) {
+        raw.destroy();
+        throw error instanceof DecodedSizeError ? tooLarge(shown, error.maxBytes) : error;
       }
-      fileDone(index, shown);
+    }
+    fileDone(index, shown);
+  };
+  // after a failure no file is started: the other reader finishes its own, then the run stops
+  const failed: number[] = [];
+  let failure: unknown;
+  const worker = async () => {
+    while (cursor < files.length && failed.length === 0) {
+      const index = cursor++;
+      try {
+        await readOne(index);
+      } catch (error) {
+        if (failed.length === 0) failure = error;
+        failed.push(firstId + index);
+      }
     }
   };
   try {
     await Promise.all(Array.from({ length: CONCURRENT_FILES }, worker));
+    // the files read completely stay in, buffered rows included; a failed one must not look ingested
+    if (failed.length > 0) {
+      await abandon(loader, meta, failed);
+      throw failure;
+    }
     await loader.finish();
     tally.addCounts(loader.counts);
   } finally {
+    clearInterval(ticker);
     meta.closeSync();
   }
   return summarise(store, tally, performance.now() - started);
 }
 
 export type { IngestSummary };
+
+/** Hands a decoded text stream (every format but Parquet) to its reader. */
+async function readText(
+  format: InputFormat,
+  stream: DecodedStream,
+  sink: RecordSink,
+  options: IngestOptions,
+) {
+  const layout = options.layout ?? DEFAULT_V2_LAYOUT;
+  if (format === 'json' || format === 'cloudwatch-export') {
+    await readCloudWatch(stream, sink, { layout, format });
+  } else if (format === 'zeek-conn') {
+    await readZeekConn(stream, sink);
+  } else if (format === 'argus-binetflow') {
+    const { utcOffsetMinutes } = options;
+    await readArgusBinetflow(stream, sink, utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes });
+  } else {
+    await readVpcText(stream, sink, { layout });
+  }
+}
+
+/** What readFileFacts found, and whether a directory walk (not the user) named the file. */
+interface NewFile {
+  sha256: string;
+  size: number;
+  head: Buffer;
+  walked: boolean;
+}
+
+/** Decoded size known without decoding: the size on disk for plain bytes, the footer's sum for Parquet. */
+async function knownDecodedBytes(
+  meta: DuckDBConnection,
+  format: InputFormat,
+  path: string,
+  facts: NewFile,
+): Promise<number | undefined> {
+  if (format === 'parquet') return parquetDataBytes(meta, path);
+  return isGzip(facts.head) ? undefined : facts.size;
+}
+
+function tooLarge(shown: string, maxBytes: number): FlowhawkError {
+  return new FlowhawkError(
+    'INPUT_TOO_LARGE',
+    `${shown}: more than ${binaryBytes(maxBytes)} decompressed, the most allowed; the file was not ingested`,
+    "a gzip bomb, or a file larger than the server's --max-decompressed-size; raise the cap if the file is genuine",
+  );
+}
+
+const BINARY_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+function binaryBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${BINARY_UNITS[unit]}`;
+}
+
+/** Tables whose rows belong to one ingested file. */
+const PER_FILE_TABLES = ['flows', 'log_health', 'bad_lines', 'ingested_files'] as const;
+
+/**
+ * After a failed file: loads what the other files left buffered, then removes the failed files' rows,
+ * so that running again (with a higher cap, say) reads them instead of skipping them as known.
+ * Errors here are secondary to the failure being reported, and are not allowed to hide it.
+ */
+async function abandon(loader: VpcLoader, meta: DuckDBConnection, fileIds: number[]): Promise<void> {
+  try {
+    await loader.finish();
+  } catch {
+    // the store's own failure: the first error already says what went wrong
+  }
+  for (const table of PER_FILE_TABLES) {
+    await meta.run(`DELETE FROM ${table} WHERE file_id IN (${fileIds.join(', ')})`).catch(() => undefined);
+  }
+}
 
 /** One pass over the stored bytes: content hash, size and the first bytes (for the Parquet magic). */
 async function readFileFacts(path: string): Promise<{ sha256: string; size: number; head: Buffer }> {

@@ -24,11 +24,23 @@ export interface DecodedStream {
 }
 
 /**
+ * Thrown by a capped DecodedStream once more than `maxBytes` have come out: the reader stops there,
+ * so a gzip bomb costs the cap in memory and time, not its full size.
+ */
+export class DecodedSizeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`more than ${maxBytes} bytes decoded`);
+    this.name = 'DecodedSizeError';
+  }
+}
+
+/**
  * Yields the bytes of `raw`, gunzipped when they start with the gzip magic (the file name is not
  * trusted: AWS names are .log.gz, users rename and decompress files). A truncated or corrupt gzip
  * stream ends the iteration normally with `failure()` set, after every byte that could be decoded.
+ * With `maxBytes`, iteration throws a DecodedSizeError as soon as the decoded bytes exceed it.
  */
-export function decodeStream(raw: Readable): DecodedStream {
+export function decodeStream(raw: Readable, maxBytes?: number): DecodedStream {
   let failure: string | undefined;
   async function* chunks(): AsyncGenerator<Buffer> {
     const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -67,7 +79,25 @@ export function decodeStream(raw: Readable): DecodedStream {
       raw.destroy();
     }
   }
-  return { chunks: chunks(), failure: () => failure };
+  const decoded = chunks();
+  return {
+    chunks: maxBytes === undefined ? decoded : capped(decoded, maxBytes, raw),
+    failure: () => failure,
+  };
+}
+
+async function* capped(chunks: AsyncGenerator<Buffer>, maxBytes: number, raw: Readable) {
+  let total = 0;
+  for await (const chunk of chunks) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      // leaving the loop returns `chunks`, which destroys gunzip; plain input never reaches its
+      // end, so its file descriptor must be released here
+      raw.destroy();
+      throw new DecodedSizeError(maxBytes);
+    }
+    yield chunk;
+  }
 }
 
 function describeGzipError(error: NodeJS.ErrnoException): string {

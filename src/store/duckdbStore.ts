@@ -14,6 +14,8 @@ export interface StoreOptions {
   workspace?: string;
   /** DuckDB memory limit, e.g. '1GB' (it spills to its temp directory beyond that) */
   memoryLimit?: string;
+  /** DuckDB memory limit while detectors run (default ANALYSIS_MEMORY_LIMIT) */
+  analysisMemoryLimit?: string;
   threads?: number;
 }
 
@@ -29,6 +31,7 @@ export class DuckdbStore {
     private readonly instance: DuckDBInstance,
     readonly connection: DuckDBConnection,
     readonly workspace: string | undefined,
+    private readonly analysisMemoryLimit = ANALYSIS_MEMORY_LIMIT,
   ) {
     this.scratchDir = mkdtempSync(join(tmpdir(), 'flowhawk-'));
   }
@@ -50,7 +53,7 @@ export class DuckdbStore {
       );
     }
     const connection = await instance.connect();
-    const store = new DuckdbStore(instance, connection, options.workspace);
+    const store = new DuckdbStore(instance, connection, options.workspace, options.analysisMemoryLimit);
     await connection.run(`SET temp_directory = '${store.scratchDir.replaceAll("'", "''")}/spill'`);
     for (const sql of IP_MACROS_SQL) await connection.run(sql);
     await migrate(connection);
@@ -87,7 +90,7 @@ export class DuckdbStore {
    * more per row than loading does, and cannot all spill to disk; row order is never relied on (every
    * query that needs an order says ORDER BY). Loading keeps the lower limit (bench: RSS under 1 GB).
    */
-  async prepareForAnalysis(memoryLimit = ANALYSIS_MEMORY_LIMIT): Promise<void> {
+  async prepareForAnalysis(memoryLimit = this.analysisMemoryLimit): Promise<void> {
     await this.connection.run(`SET memory_limit = '${memoryLimit.replace(/[^0-9A-Za-z.]/g, '')}'`);
     await this.connection.run('SET preserve_insertion_order = false');
   }

@@ -1,4 +1,4 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import type { RecordSink } from '../readers/recordSink.js';
 import { vpcField } from '../readers/vpcFields.js';
 import type { VpcLayout } from '../readers/vpcText.js';
@@ -71,6 +71,26 @@ export async function loadParquet(
   } finally {
     connection.closeSync();
   }
+}
+
+/**
+ * What loading the file decompresses: its column data uncompressed, from the footer alone. Undefined
+ * when the footer is unreadable, which loadParquet then reports as a bad line.
+ */
+export async function parquetDataBytes(
+  connection: DuckDBConnection,
+  path: string,
+): Promise<number | undefined> {
+  let sizes: DuckDBResultReader;
+  try {
+    sizes = await connection.runAndReadAll(
+      `SELECT sum(total_uncompressed_size) AS n FROM parquet_metadata(${quoteString(path)})`,
+    );
+  } catch {
+    return undefined;
+  }
+  // no row groups (an empty file) sums to NULL
+  return Number((sizes.getRowObjectsJS()[0] as { n: bigint | null } | undefined)?.n ?? 0);
 }
 
 function readParquet(path: string): string {
