@@ -6,6 +6,7 @@ import { registerFormats } from './formatsCommand.js';
 import { registerIngest } from './ingestCommand.js';
 import { registerReport } from './reportCommand.js';
 import { registerScan } from './scanCommand.js';
+import { registerServe } from './serveCommand.js';
 
 export function buildProgram(): Command {
   const program = new Command('flowhawk')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerDetectors(program);
   registerFormats(program);
   registerReport(program);
+  registerServe(program);
   return program;
 }
 

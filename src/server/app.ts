@@ -1,0 +1,177 @@
+import multipart from '@fastify/multipart';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { FlowhawkError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { ServerContext } from './context.js';
+import { isLoopback, requestGuard } from './guard.js';
+import { HttpError } from './httpError.js';
+import { JobRunner } from './jobRunner.js';
+import { JobStore } from './jobStore.js';
+import { eventRoutes } from './routes/eventRoutes.js';
+import { jobRoutes } from './routes/jobRoutes.js';
+import { metaRoutes } from './routes/metaRoutes.js';
+import { resultRoutes } from './routes/resultRoutes.js';
+import { SHARED_SCHEMAS } from './schemas.js';
+import { registerWebUi } from './webUi.js';
+import { Workspace } from './workspace.js';
+
+export interface ServerOptions {
+  /** directory for the jobs database and the jobs' files (made if missing) */
+  workspace: string;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** default 8080; 0 picks a free port */
+  port?: number;
+  /** bearer token for every API call; required when `host` is not loopback */
+  token?: string;
+  /** largest accepted file (bytes) */
+  maxUploadBytes?: number;
+  /** largest decompressed size of one file (bytes): stops gzip bombs */
+  maxDecompressedBytes?: number;
+  /** config file for thresholds, internal networks, allowlist and threat lists */
+  configPath?: string;
+  /** DuckDB memory limit per job, e.g. '512MB' */
+  jobMemoryLimit?: string;
+  /** jobs analysed at once */
+  concurrency?: number;
+}
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 8080,
+  maxUploadBytes: 10 * 1024 ** 3,
+  maxDecompressedBytes: 100 * 1024 ** 3,
+  jobMemoryLimit: '512MiB',
+  concurrency: 1,
+} as const;
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  /** stops listening and the job workers; running jobs are resumed by the next start */
+  close(): Promise<void>;
+}
+
+/** `flowhawk serve`: the web page and its JSON API over one workspace. */
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const host = options.host ?? DEFAULTS.host;
+  if (!isLoopback(host) && !options.token) {
+    throw new FlowhawkError(
+      'USAGE',
+      `refusing to listen on ${host} without a token: anyone who can reach it could read your flow logs`,
+      'give --token (or FLOWHAWK_TOKEN), or keep the default --host 127.0.0.1',
+    );
+  }
+  const workspace = new Workspace(options.workspace);
+  const store = await JobStore.open(workspace.database);
+  const maxDecompressedBytes = options.maxDecompressedBytes ?? DEFAULTS.maxDecompressedBytes;
+  const runner = new JobRunner(store, workspace, {
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+    maxDecompressedBytes,
+    jobMemoryLimit: options.jobMemoryLimit ?? DEFAULTS.jobMemoryLimit,
+    concurrency: options.concurrency ?? DEFAULTS.concurrency,
+  });
+  const ctx: ServerContext = {
+    store,
+    runner,
+    workspace,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
+    maxDecompressedBytes,
+    auth: options.token !== undefined,
+  };
+  const app = await buildApp(ctx, { host, ...(options.token ? { token: options.token } : {}) });
+  try {
+    await app.listen({ host, port: options.port ?? DEFAULTS.port });
+  } catch (error) {
+    store.close();
+    throw new FlowhawkError(
+      'USAGE',
+      `cannot listen on ${host}:${options.port ?? DEFAULTS.port}: ${(error as Error).message}`,
+      'is the port in use? Give another --port',
+    );
+  }
+  await runner.recover();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}`,
+    app,
+    async close() {
+      await runner.stop();
+      await app.close();
+      store.close();
+    },
+  };
+}
+
+async function buildApp(
+  ctx: ServerContext,
+  guard: { host: string; token?: string },
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+  await app.register(swagger, {
+    // the page's own files (webUi.ts) carry no tag: the document is the JSON API only
+    hideUntagged: true,
+    openapi: {
+      info: {
+        title: 'flowhawk API',
+        version: VERSION,
+        description:
+          'Upload flow logs, follow their analysis, read the findings and download reports. ' +
+          'The page at / uses exactly these calls.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: ctx.auth ? [{ bearer: [] }] : [],
+    },
+    transformObject: (document) =>
+      withUploadBody(('openapiObject' in document ? document.openapiObject : {}) as OpenApiDoc) as never,
+  });
+  for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  await app.register(multipart);
+  app.addHook('onRequest', requestGuard(guard));
+  app.setErrorHandler((error, _request, reply) => {
+    if (error instanceof HttpError) {
+      return reply
+        .code(error.statusCode)
+        .send({ error: error.message, ...(error.hint ? { hint: error.hint } : {}) });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: (error as Error).message });
+    }
+    return reply.code(500).send({ error: `internal error: ${(error as Error).message}` });
+  });
+  metaRoutes(app, ctx);
+  jobRoutes(app, ctx);
+  eventRoutes(app, ctx);
+  resultRoutes(app, ctx);
+  await registerWebUi(app);
+  return app;
+}
+
+type OpenApiDoc = { paths?: Record<string, Record<string, Record<string, unknown>>> };
+
+/** Multipart bodies are streamed by hand, not validated by a schema, so the document says what to send. */
+function withUploadBody(doc: OpenApiDoc): OpenApiDoc {
+  const post = doc.paths?.['/api/jobs']?.post;
+  if (post) {
+    post.requestBody = {
+      required: true,
+      content: {
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            properties: {
+              name: { type: 'string', description: 'job name (default: the first file name)' },
+              files: { type: 'array', items: { type: 'string', format: 'binary' } },
+            },
+            required: ['files'],
+          },
+        },
+      },
+    };
+  }
+  return doc;
+}

@@ -1,0 +1,13 @@
+import type { JobRunner } from './jobRunner.js';
+import type { JobStore } from './jobStore.js';
+import type { Workspace } from './workspace.js';
+
+/** What every route needs: the jobs database, the runner, the workspace and the server's limits. */
+export interface ServerContext {
+  store: JobStore;
+  runner: JobRunner;
+  workspace: Workspace;
+  maxUploadBytes: number;
+  maxDecompressedBytes: number;
+  auth: boolean;
+}

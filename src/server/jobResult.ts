@@ -1,0 +1,35 @@
+import type { ScanReport } from '../outputs/scanReport.js';
+import type { TrafficOverview } from '../store/trafficOverview.js';
+import type { JobProgress } from './apiTypes.js';
+
+/** What one analysis of a job produced: the report every output format renders, and its traffic. */
+export interface JobResult {
+  report: ScanReport;
+  traffic: TrafficOverview | null;
+}
+
+/** The job worker's instructions (the parent sends one, then waits for `done` or `failed`). */
+export interface WorkerRequest {
+  jobId: string;
+  /** files on disk, with the names they are shown under */
+  files: { path: string; name: string }[];
+  /** the job's own DuckDB file: flows are kept there so a re-run only analyses */
+  storePath: string;
+  /** read the files first (false on a re-run of a job already read) */
+  ingest: boolean;
+  /** where the worker writes the JobResult JSON */
+  resultPath: string;
+  /** the server's config file, if any */
+  configPath?: string;
+  /** the job's allowlist entries, added to the config's */
+  allowlist: unknown[];
+  maxDecompressedBytes: number;
+  /** DuckDB memory limit for the job, e.g. '500MB' */
+  memoryLimit: string;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; progress: JobProgress }
+  | { type: 'ingested' }
+  | { type: 'done' }
+  | { type: 'failed'; error: string };

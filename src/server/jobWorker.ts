@@ -1,0 +1,160 @@
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadConfig, resolveConfig } from '../config/config.js';
+import { DETECTORS } from '../detectors/index.js';
+import { analyse } from '../engine/analyse.js';
+import { FlowhawkError } from '../errors.js';
+import { type FileProgress, ingest } from '../ingest/ingest.js';
+import type { IngestSummary } from '../ingest/summary.js';
+import type { ScanReport } from '../outputs/scanReport.js';
+import { DuckdbStore } from '../store/duckdbStore.js';
+import { trafficOverview } from '../store/trafficOverview.js';
+import { VERSION } from '../version.js';
+import type { JobProgress } from './apiTypes.js';
+import type { JobResult, WorkerMessage, WorkerRequest } from './jobResult.js';
+
+/**
+ * One job's analysis, in a child process of the server: a native crash or a memory spike here
+ * cannot take the server (or the other jobs) down, and deleting a running job just kills it.
+ * Talks to the parent over IPC only; the parent alone writes the jobs database.
+ */
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) resolve();
+    else process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+async function runJob(request: WorkerRequest): Promise<void> {
+  const base = loadConfig(DETECTORS, request.configPath);
+  const extra = resolveConfig(DETECTORS, { allowlist: request.allowlist }, 'the job allowlist').allowlist;
+  const config = { ...base, allowlist: [...base.allowlist, ...extra] };
+  if (request.ingest) rmSync(request.storePath, { force: true });
+  const store = await DuckdbStore.open({
+    workspace: request.storePath,
+    memoryLimit: request.memoryLimit,
+    analysisMemoryLimit: request.memoryLimit,
+  });
+  try {
+    const names = new Map(request.files.map((f) => [f.path, f.name]));
+    let summary: IngestSummary | undefined;
+    if (request.ingest) {
+      const started = Date.now();
+      const progress = (p: Omit<JobProgress, 'stage' | 'at' | 'recordsPerSecond'>): JobProgress => ({
+        ...p,
+        stage: 'ingest',
+        recordsPerSecond: Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)),
+        at: new Date().toISOString(),
+      });
+      const report = (p: FileProgress) => {
+        void send({
+          type: 'progress',
+          progress: progress({
+            filesDone: p.done,
+            filesTotal: p.total,
+            bytesDone: p.bytesDone,
+            bytesTotal: p.bytesTotal,
+            records: p.recordsStored,
+          }),
+        });
+      };
+      summary = await ingest(
+        store,
+        request.files.map((f) => f.path),
+        {
+          displayName: (path) => names.get(path) ?? 'upload',
+          maxDecompressedBytes: request.maxDecompressedBytes,
+          onFile: report,
+          onTick: report,
+        },
+      );
+      // records reach the store in batches, so the per-file counts trail: the summary has them all
+      await send({
+        type: 'progress',
+        progress: progress({
+          filesDone: summary.perFile.length,
+          filesTotal: request.files.length,
+          bytesDone: totalBytes(request),
+          bytesTotal: totalBytes(request),
+          records: summary.records,
+        }),
+      });
+      const unreadable = unreadableFiles(summary);
+      if (unreadable.length > 0) {
+        throw new FlowhawkError(
+          'INPUT',
+          `${unreadable.length} of ${summary.perFile.length} file(s) could not be read as flow logs: ${unreadable.join('; ')}`,
+          'check these are VPC flow logs (text or gzip, Parquet, CloudWatch/Firehose JSON, Zeek conn, Argus); delete the job and upload the files again without them, or re-download them',
+        );
+      }
+      await send({ type: 'ingested' });
+    }
+    await send({
+      type: 'progress',
+      progress: { ...stageProgress(summary), stage: 'analyse', at: new Date().toISOString() },
+    });
+    const analysis = await analyse(store, config, DETECTORS);
+    const traffic = await trafficOverview(store);
+    const report: ScanReport = {
+      version: VERSION,
+      generatedAt: new Date().toISOString(),
+      analysis,
+      ...(summary ? { ingest: summary } : {}),
+      showSuppressed: false,
+    };
+    const result: JobResult = { report, traffic };
+    writeFileSync(request.resultPath, JSON.stringify(result));
+  } finally {
+    store.close();
+  }
+}
+
+function totalBytes(request: WorkerRequest): number {
+  return request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
+}
+
+function stageProgress(summary: IngestSummary | undefined): Omit<JobProgress, 'stage' | 'at'> {
+  const files = summary?.perFile.length ?? 0;
+  return {
+    filesDone: files,
+    filesTotal: files,
+    bytesDone: 0,
+    bytesTotal: 0,
+    records: summary?.records ?? 0,
+    recordsPerSecond: summary?.recordsPerSecond ?? 0,
+  };
+}
+
+/** Files with no readable record: not a flow log, or a gzip stream that failed. Each with why. */
+export function unreadableFiles(summary: IngestSummary): string[] {
+  const gzipFailures = new Map(
+    summary.badLineExamples.filter((b) => b.reason.startsWith('gzip stream')).map((b) => [b.file, b.reason]),
+  );
+  const out: string[] = [];
+  for (const file of summary.perFile) {
+    const gzip = gzipFailures.get(file.path);
+    if (gzip) out.push(`"${file.path}": ${gzip}`);
+    else if (file.records === 0 && file.badLines > 0)
+      out.push(
+        `"${file.path}": ${file.format === 'unknown' ? 'not recognised as a flow log' : 'no valid record'} (${file.badLines} bad line(s))`,
+      );
+  }
+  return out;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof FlowhawkError) return `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
+  return `unexpected error: ${(error as Error).message ?? String(error)}`;
+}
+
+process.once('message', (request: WorkerRequest) => {
+  runJob(request).then(
+    async () => {
+      await send({ type: 'done' });
+      process.exit(0);
+    },
+    async (error: unknown) => {
+      await send({ type: 'failed', error: describe(error) });
+      process.exit(1);
+    },
+  );
+});

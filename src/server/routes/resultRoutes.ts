@@ -1,0 +1,188 @@
+import type { FastifyInstance } from 'fastify';
+import { SEVERITIES, type Severity } from '../../finding.js';
+import { FORMATS } from '../../outputs/formats.js';
+import type { ScanReport } from '../../outputs/scanReport.js';
+import type { ServerContext } from '../context.js';
+import { HttpError } from '../httpError.js';
+import { errors, jobIdParams } from '../schemas.js';
+
+/** Content type and file-name ending of each report format. */
+const REPORT_FILES: Record<string, { type: string; ext: string }> = {
+  table: { type: 'text/plain; charset=utf-8', ext: 'txt' },
+  html: { type: 'text/html; charset=utf-8', ext: 'html' },
+  json: { type: 'application/json', ext: 'json' },
+  ndjson: { type: 'application/x-ndjson', ext: 'ndjson' },
+  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
+  md: { type: 'text/markdown; charset=utf-8', ext: 'md' },
+  ocsf: { type: 'application/json', ext: 'ocsf.json' },
+  asff: { type: 'application/json', ext: 'asff.json' },
+};
+
+interface FindingsQuery {
+  severity?: string;
+  detector?: string;
+  actor?: string;
+  q?: string;
+  suppressed?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** A finished job's results: findings (filtered), one finding, the overview, and report downloads. */
+export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const result = async (id: string) => {
+    const job = await ctx.store.get(id);
+    if (!job) throw new HttpError(404, `no job ${id}`, 'list the jobs with GET /api/jobs');
+    const stored = await ctx.store.result(id);
+    if (!stored) {
+      throw new HttpError(
+        409,
+        `job ${id} has no results (it is ${job.status})`,
+        job.status === 'failed' ? 'see the job error' : 'wait until it is done',
+      );
+    }
+    return stored;
+  };
+
+  app.get<{ Params: { id: string }; Querystring: FindingsQuery }>(
+    '/api/jobs/:id/findings',
+    {
+      schema: {
+        summary: "A job's findings, most severe first, filtered",
+        tags: ['results'],
+        params: jobIdParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            severity: { type: 'string', description: `comma-separated: ${SEVERITIES.join(', ')}` },
+            detector: { type: 'string', description: 'detector id' },
+            actor: { type: 'string', description: 'actor address, exactly' },
+            q: { type: 'string', maxLength: 200, description: 'text anywhere in the finding' },
+            suppressed: { type: 'boolean', default: false, description: 'include allowlisted findings' },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
+            offset: { type: 'integer', minimum: 0, default: 0 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              total: { type: 'integer' },
+              findings: { type: 'array', items: { $ref: 'Finding#' } },
+            },
+          },
+          ...errors(400, 401, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await result(id);
+      const q = request.query;
+      const severities = q.severity ? q.severity.split(',').map((s) => s.trim()) : [];
+      const unknown = severities.find((s) => !SEVERITIES.includes(s as Severity));
+      if (unknown !== undefined) {
+        throw new HttpError(400, `unknown severity "${unknown}"`, `use any of: ${SEVERITIES.join(', ')}`);
+      }
+      return ctx.store.findings(id, {
+        severities: severities as Severity[],
+        ...(q.detector ? { detector: q.detector } : {}),
+        ...(q.actor ? { actor: q.actor } : {}),
+        ...(q.q ? { text: q.q } : {}),
+        includeSuppressed: q.suppressed ?? false,
+        limit: q.limit,
+        offset: q.offset,
+      });
+    },
+  );
+
+  app.get<{ Params: { id: string; findingId: string } }>(
+    '/api/jobs/:id/findings/:findingId',
+    {
+      schema: {
+        summary: 'One finding with its explanation, sub-scores and evidence records',
+        tags: ['results'],
+        params: {
+          type: 'object',
+          properties: {
+            ...jobIdParams.properties,
+            findingId: { type: 'string', pattern: '^[0-9a-zA-Z_-]{1,100}$' },
+          },
+          required: ['id', 'findingId'],
+        },
+        response: { 200: { $ref: 'Finding#' }, ...errors(401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id, findingId } = request.params;
+      await result(id);
+      const finding = await ctx.store.finding(id, findingId);
+      if (!finding) throw new HttpError(404, `no finding ${findingId} in job ${id}`);
+      return finding;
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/jobs/:id/overview',
+    {
+      schema: {
+        summary:
+          "What the job's data holds: traffic timeline, top talkers and ports, ingest summary, detector runs",
+        tags: ['results'],
+        params: jobIdParams,
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              traffic: { type: ['object', 'null'], additionalProperties: true },
+              leaders: { type: ['object', 'null'], additionalProperties: true },
+              ingest: { type: ['object', 'null'], additionalProperties: true },
+              detectors: { type: 'array', items: { type: 'object', additionalProperties: true } },
+              connections: { type: 'integer' },
+            },
+          },
+          ...errors(401, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await result(id);
+      return ctx.store.overview(id);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { format: string; suppressed?: boolean } }>(
+    '/api/jobs/:id/report',
+    {
+      schema: {
+        summary: "The job's report as a file, in any of the CLI's formats",
+        tags: ['results'],
+        params: jobIdParams,
+        querystring: {
+          type: 'object',
+          properties: {
+            format: { type: 'string', enum: Object.keys(FORMATS), default: 'html' },
+            suppressed: { type: 'boolean', default: false, description: 'include allowlisted findings' },
+          },
+        },
+        produces: Object.values(REPORT_FILES).map((f) => f.type),
+        response: { 200: { type: 'string' }, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const { format, suppressed } = request.query;
+      const stored = await result(id);
+      const render = FORMATS[format];
+      const file = REPORT_FILES[format];
+      if (!render || !file) throw new HttpError(400, `unknown format "${format}"`);
+      const report: ScanReport = { ...stored.report, showSuppressed: suppressed ?? false };
+      const text = render(report, stored.traffic ?? undefined);
+      return reply
+        .type(file.type)
+        .header('Content-Disposition', `attachment; filename="flowhawk-${id.slice(0, 8)}.${file.ext}"`)
+        .send(text);
+    },
+  );
+}

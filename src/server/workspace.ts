@@ -1,0 +1,48 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DB_FILE } from './jobStore.js';
+
+/** Job ids are UUIDs made by the server; anything else never reaches a path. */
+export const JOB_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+const JOB_ID = new RegExp(JOB_ID_PATTERN);
+
+/**
+ * The server's directory: its jobs database, and per job the uploaded files (stored under numbers,
+ * never under the names the browser sent), the job's flows database and its last result.
+ */
+export class Workspace {
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+    mkdirSync(join(this.root, 'jobs'), { recursive: true });
+  }
+
+  get database(): string {
+    return join(this.root, DB_FILE);
+  }
+
+  jobDir(id: string): string {
+    if (!JOB_ID.test(id)) throw new Error(`not a job id: ${JSON.stringify(id)}`);
+    return join(this.root, 'jobs', id);
+  }
+
+  jobPaths(id: string): { flows: string; result: string } {
+    const dir = this.jobDir(id);
+    return { flows: join(dir, 'flows.duckdb'), result: join(dir, 'result.json') };
+  }
+
+  uploadDir(id: string): string {
+    return join(this.jobDir(id), 'files');
+  }
+
+  /** The i-th uploaded file of a job: a number, zero-padded so a listing sorts in upload order. */
+  uploadPath(id: string, index: number): string {
+    if (!Number.isSafeInteger(index) || index < 0) throw new Error(`not a file index: ${index}`);
+    return join(this.uploadDir(id), String(index).padStart(5, '0'));
+  }
+
+  removeJob(id: string): void {
+    rmSync(this.jobDir(id), { recursive: true, force: true });
+  }
+}
