@@ -1,7 +1,7 @@
 /**
  * Load check for `flowhawk serve` (not part of `npm test`; see bench/README.md):
  *
- *   npm run bench:serve [-- --jobs 20 --size 50MB]
+ *   npm run bench:serve [-- --jobs 20 --size 50MB --job-memory 512MB --keep]
  *
  * Starts the built server on 127.0.0.1 as its own process, uploads `--jobs` gzip files of `--size`
  * each all at once, waits for every job, and checks: every upload accepted, every job done, each job's
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     jobs: { type: 'string', default: '20' },
     size: { type: 'string', default: '50MB' },
     keep: { type: 'boolean', default: false },
+    'job-memory': { type: 'string' },
   },
 });
 const jobs = Number(values.jobs);
@@ -59,7 +60,9 @@ const reference = signature((JSON.parse(cli.stdout) as { findings: Finding[] }).
 
 // 3. the server, and its memory sampled with its job workers
 const workspace = join(tmpdir(), `flowhawk-load-${process.pid}`);
-const server = spawn('node', ['bin/flowhawk.js', 'serve', '--port', '0', '--workspace', workspace], {
+const serveArgs = ['bin/flowhawk.js', 'serve', '--port', '0', '--workspace', workspace];
+if (values['job-memory']) serveArgs.push('--job-memory', values['job-memory']);
+const server = spawn('node', serveArgs, {
   stdio: ['ignore', 'ignore', 'pipe'],
 });
 const url = await new Promise<string>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
+import type { MultipartFile } from '@fastify/multipart';
 import bytes from 'bytes';
 import type { FastifyRequest } from 'fastify';
 import type { JobFile } from './apiTypes.js';
@@ -12,6 +13,8 @@ export interface ReceivedUpload {
 }
 
 const NAME_LENGTH = 500;
+/** Files in one upload: a day of an estate's S3 deliveries is thousands of 5-minute files. */
+export const MAX_FILES_PER_UPLOAD = 100_000;
 
 /**
  * Streams a multipart upload to the job's directory, one file part at a time, never holding a whole
@@ -30,28 +33,27 @@ export async function receiveUpload(
   // preservePath: a folder upload's relative path (AWSLogs/ACCOUNT/vpcflowlogs/REGION/…) names the account and region
   const parts = request.parts({
     preservePath: true,
-    limits: { fileSize: maxUploadBytes, fields: 20, fieldSize: 4096 },
+    limits: { fileSize: maxUploadBytes, fields: 20, fieldSize: 4096, parts: MAX_FILES_PER_UPLOAD + 20 },
   });
-  for await (const part of parts) {
-    if (part.type === 'field') {
-      if (part.fieldname === 'name' && typeof part.value === 'string') name = displayName(part.value, '');
-      continue;
-    }
-    const shown = displayName(part.filename, `file-${files.length + 1}`);
-    let size = 0;
-    part.file.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-    });
-    try {
-      await pipeline(part.file, createWriteStream(workspace.uploadPath(jobId, files.length)));
-    } catch (error) {
-      if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) {
-        throw tooLarge(shown, maxUploadBytes);
+  try {
+    for await (const part of parts) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'name' && typeof part.value === 'string') name = displayName(part.value, '');
+        continue;
       }
-      throw error;
+      files.push(
+        await storePart(part, workspace.uploadPath(jobId, files.length), files.length, maxUploadBytes),
+      );
     }
-    if (part.file.truncated) throw tooLarge(shown, maxUploadBytes);
-    files.push({ name: shown, size });
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_PARTS_LIMIT') {
+      throw new HttpError(
+        413,
+        `more than ${MAX_FILES_PER_UPLOAD.toLocaleString('en-US')} files in one upload`,
+        'upload them as several jobs, or as fewer, larger files',
+      );
+    }
+    throw error;
   }
   if (files.length === 0) {
     throw new HttpError(
@@ -61,6 +63,25 @@ export async function receiveUpload(
     );
   }
   return { name, files };
+}
+
+/** One file part to disk, counting its bytes; refused past the cap. */
+async function storePart(part: MultipartFile, path: string, index: number, cap: number): Promise<JobFile> {
+  const shown = displayName(part.filename, `file-${index + 1}`);
+  let size = 0;
+  part.file.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+  });
+  try {
+    await pipeline(part.file, createWriteStream(path));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE' || part.file.truncated) {
+      throw tooLarge(shown, cap);
+    }
+    throw error;
+  }
+  if (part.file.truncated) throw tooLarge(shown, cap);
+  return { name: shown, size };
 }
 
 function tooLarge(name: string, cap: number): HttpError {

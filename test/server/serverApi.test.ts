@@ -172,6 +172,16 @@ describe('flowhawk serve: jobs through the API', () => {
     expect(list.jobs.map((j) => j.id)).toEqual([job.id]);
   });
 
+  it('takes an upload of more files than multipart parsers allow by default (a day of S3 deliveries)', async () => {
+    const files = Array.from({ length: 1100 }, (_, i) => ({ name: `day/${i}.log`, content: `x${i}\n` }));
+    const response = await upload(server.url, files);
+    expect(response.status).toBe(201);
+    const many = (await response.json()) as Job;
+    expect(many.files).toHaveLength(1100);
+    expect(many.files[1099]?.name).toBe('day/1099.log');
+    expect((await fetch(`${server.url}/api/jobs/${many.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('answers unknown and malformed job ids with 404 and 400', async () => {
     expect((await fetch(`${server.url}/api/jobs/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/jobs/..%2F..%2Fetc`)).status).toBe(400);
