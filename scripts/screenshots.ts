@@ -1,19 +1,22 @@
 /**
  * The README's screenshots, made from the sample data: scans examples/, renders the HTML report and
  * the terminal summary (the `table` output in a plain dark page), and photographs both with Debian's
- * Chromium (`apt-get install chromium`). Run by hand, not part of `npm test`:
+ * Chromium (`apt-get install chromium`); then starts `flowhawk serve` on a temporary workspace, uploads
+ * examples/ through the web page's folder picker and photographs the job and one finding. Run by hand,
+ * not part of `npm test`:
  *
  *   node --import tsx scripts/screenshots.ts
  *
- * Writes docs/images/report.png and docs/images/terminal.png.
+ * Writes docs/images/report.png, terminal.png, web-jobs.png and web-finding.png.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { escapeHtml } from '../src/outputs/html/escape.js';
+import { startServer } from '../src/server/app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -36,6 +39,32 @@ function flowhawk(...args: string[]): string {
   });
   if (run.status !== 0) throw new Error(`flowhawk ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
   return run.stdout;
+}
+
+/** The web page of `flowhawk serve`: examples/ uploaded as a folder, the job when done, one finding. */
+async function webShots(browser: Browser, workspace: string) {
+  const server = await startServer({ workspace, port: 0 });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // only the server itself
+    await page.route('**/*', (r) =>
+      r.request().url().startsWith(`${server.url}/`) ? r.continue() : r.abort(),
+    );
+    await page.goto(`${server.url}/`);
+    await page.setInputFiles('#folder-input', join(root, 'examples'));
+    await page.fill('#upload-name', 'examples/ (a sample S3 download)');
+    await page.click('#upload-button');
+    await page.waitForURL(/#\/jobs\/[^/]+$/);
+    await page.waitForSelector('#job-page[data-status="done"]', { timeout: 120_000 });
+    await page.waitForSelector('#timeline[data-rendered="true"] canvas');
+    await page.waitForSelector('#findings-count[data-total]:not([data-loading])');
+    await page.screenshot({ path: join(out, 'web-jobs.png'), fullPage: true });
+    await page.click('tr.finding-row[data-detector="bruteforce"] td.actor');
+    await page.waitForSelector('#evidence-table');
+    await page.screenshot({ path: join(out, 'web-finding.png'), fullPage: true });
+  } finally {
+    await server.close();
+  }
 }
 
 async function main() {
@@ -76,10 +105,11 @@ pre { margin: 0; padding: 20px 24px; color: #e6edf3; font: 13px/1.4 "DejaVu Sans
           });
       await page.goto(pathToFileURL(terminal).href);
       await page.screenshot({ path: join(out, 'terminal.png'), fullPage: true });
+      await webShots(browser, join(dir, 'workspace'));
     } finally {
       await browser.close();
     }
-    for (const name of ['report.png', 'terminal.png']) {
+    for (const name of ['report.png', 'terminal.png', 'web-jobs.png', 'web-finding.png']) {
       const bytes = statSync(join(out, name)).size;
       process.stderr.write(`wrote docs/images/${name} (${Math.round(bytes / 1024)} KiB)\n`);
     }

@@ -141,9 +141,13 @@ export function unreadableFiles(summary: IngestSummary): string[] {
   return out;
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown, memoryLimit: string): string {
   if (error instanceof FlowhawkError) return `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
-  return `unexpected error: ${(error as Error).message ?? String(error)}`;
+  const message = (error as Error).message ?? String(error);
+  if (/out of memory/i.test(message)) {
+    return `the job needed more memory than its limit (${memoryLimit}) — restart the server with a larger --job-memory (e.g. 1GB for ten million records) and re-run the job (DuckDB: ${message.split('\n')[0]})`;
+  }
+  return `unexpected error: ${message}`;
 }
 
 process.once('message', (request: WorkerRequest) => {
@@ -153,7 +157,7 @@ process.once('message', (request: WorkerRequest) => {
       process.exit(0);
     },
     async (error: unknown) => {
-      await send({ type: 'failed', error: describe(error) });
+      await send({ type: 'failed', error: describe(error, request.memoryLimit) });
       process.exit(1);
     },
   );

@@ -172,3 +172,19 @@ describe('flowhawk serve: authentication', () => {
     );
   });
 });
+
+describe('flowhawk serve: a job out of memory', () => {
+  it('fails with the limit and the option to raise, and the server goes on serving', async () => {
+    const server = await testServer({ jobMemoryLimit: '8MB' });
+    try {
+      const response = await upload(server.url, [{ name: 'a.log.gz', content: portScanLog() }]);
+      const job = await settled(server.url, ((await response.json()) as Job).id);
+      expect(job.status).toBe('failed');
+      expect(job.error).toContain('more memory than its limit (8MB)');
+      expect(job.error).toContain('--job-memory');
+      expect((await fetch(`${server.url}/api/jobs`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
