@@ -88,10 +88,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
       }
       await send({ type: 'ingested' });
     }
-    await send({
-      type: 'progress',
-      progress: { ...stageProgress(summary), stage: 'analyse', at: new Date().toISOString() },
-    });
+    await send({ type: 'progress', progress: await stageProgress(request, store, summary) });
     const analysis = await analyse(store, config, DETECTORS);
     const traffic = await trafficOverview(store);
     const report: ScanReport = {
@@ -112,15 +109,23 @@ function totalBytes(request: WorkerRequest): number {
   return request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
 }
 
-function stageProgress(summary: IngestSummary | undefined): Omit<JobProgress, 'stage' | 'at'> {
-  const files = summary?.perFile.length ?? 0;
+/** The analyse stage's progress: every file read, and the flows the job's store holds (a re-run reads none). */
+async function stageProgress(
+  request: WorkerRequest,
+  store: DuckdbStore,
+  summary: IngestSummary | undefined,
+): Promise<JobProgress> {
+  const [row] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM flows');
+  const bytes = totalBytes(request);
   return {
-    filesDone: files,
-    filesTotal: files,
-    bytesDone: 0,
-    bytesTotal: 0,
-    records: summary?.records ?? 0,
+    stage: 'analyse',
+    filesDone: request.files.length,
+    filesTotal: request.files.length,
+    bytesDone: bytes,
+    bytesTotal: bytes,
+    records: Number(row?.n ?? 0),
     recordsPerSecond: summary?.recordsPerSecond ?? 0,
+    at: new Date().toISOString(),
   };
 }
 

@@ -145,6 +145,10 @@ describe('flowhawk serve: jobs through the API', () => {
     expect(response.status).toBe(202);
     const rerun = await settled(server.url, job.id);
     expect(rerun).toMatchObject({ status: 'done', runs: 2, allowlist: [{ reason: 'our pen test' }] });
+    // no file read this time, yet the progress still says what was analysed
+    expect(rerun.progress).toMatchObject({ stage: 'done', filesDone: 2, filesTotal: 2 });
+    expect(rerun.progress.records).toBeGreaterThan(250);
+    expect(rerun.progress.bytesDone).toBe(rerun.progress.bytesTotal);
     const shown = await getJson<FindingsPage>(server.url, `/api/jobs/${job.id}/findings?actor=${SCANNER}`);
     expect(shown.total).toBe(0);
     const hidden = await getJson<FindingsPage>(
