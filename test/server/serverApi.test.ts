@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/finding.js';
 import type { FindingsPage, Job, JobOverview, JobProgress } from '../../src/server/apiTypes.js';
@@ -189,6 +192,54 @@ describe('flowhawk serve: jobs through the API', () => {
   it('answers unknown and malformed job ids with 404 and 400', async () => {
     expect((await fetch(`${server.url}/api/jobs/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/jobs/..%2F..%2Fetc`)).status).toBe(400);
+  });
+});
+
+describe('flowhawk serve: every input format in one job', () => {
+  it('reads VPC text, Parquet, Firehose JSON and Zeek uploads, told apart by their bytes', async () => {
+    const fixtures = new URL('../fixtures/', import.meta.url);
+    const text = readFileSync(new URL('aws-doc-examples/default-v2_accepted-rejected.log', fixtures));
+    const dir = mkdtempSync(join(tmpdir(), 'fh-formats-'));
+    const parquet = join(dir, 'flows.parquet');
+    const db = await DuckDBInstance.create(':memory:');
+    const connection = await db.connect();
+    // AWS's Parquet delivery: the field names with underscores, typed columns
+    await connection.run(
+      `COPY (SELECT * FROM read_csv('${fileURLToPath(new URL('aws-doc-examples/default-v2_accepted-rejected.log', fixtures))}',
+         delim = ' ', header = false, columns = {'version': 'INTEGER', 'account_id': 'VARCHAR',
+         'interface_id': 'VARCHAR', 'srcaddr': 'VARCHAR', 'dstaddr': 'VARCHAR', 'srcport': 'INTEGER',
+         'dstport': 'INTEGER', 'protocol': 'INTEGER', 'packets': 'BIGINT', 'bytes': 'BIGINT', 'start': 'BIGINT',
+         'end': 'BIGINT', 'action': 'VARCHAR', 'log_status': 'VARCHAR'})) TO '${parquet}' (FORMAT parquet)`,
+    );
+    connection.closeSync();
+    db.closeSync();
+    const firehose = text
+      .toString()
+      .trim()
+      .split('\n')
+      .map((message) => JSON.stringify({ message }))
+      .join('\n');
+    const server = await testServer();
+    try {
+      const response = await upload(server.url, [
+        { name: 'a.log', content: text },
+        { name: 'b.parquet', content: readFileSync(parquet) },
+        { name: 'c.json', content: firehose },
+        { name: 'conn.log', content: readFileSync(new URL('zeek/conn-json.log', fixtures)) },
+      ]);
+      const job = await settled(server.url, ((await response.json()) as Job).id);
+      expect(job.error).toBeNull();
+      const overview = await getJson<JobOverview>(server.url, `/api/jobs/${job.id}/overview`);
+      expect(overview.ingest?.perFile.map((f) => [f.path, f.format])).toEqual([
+        ['a.log', 'vpc-text'],
+        ['b.parquet', 'parquet'],
+        ['c.json', 'json'],
+        ['conn.log', 'zeek-conn'],
+      ]);
+      for (const file of overview.ingest?.perFile ?? []) expect(file.records, file.path).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
   });
 });
 
