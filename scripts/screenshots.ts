@@ -10,24 +10,15 @@
  * Writes docs/images/report.png, terminal.png, web-jobs.png and web-finding.png.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { escapeHtml } from '../src/outputs/html/escape.js';
 import { startServer } from '../src/server/app.js';
+import { CHROMIUM, HAS_CHROMIUM, launchChromium } from '../test/helpers/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const root = resolve(import.meta.dirname, '..');
 const out = join(root, 'docs', 'images');
 
@@ -68,7 +59,7 @@ async function webShots(browser: Browser, workspace: string) {
 }
 
 async function main() {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  if (!HAS_CHROMIUM) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   const dir = mkdtempSync(join(tmpdir(), 'flowhawk-screenshots-'));
   try {
     const report = join(dir, 'report.html');
@@ -84,7 +75,7 @@ pre { margin: 0; padding: 20px 24px; color: #e6edf3; font: 13px/1.4 "DejaVu Sans
 </style></head><body><pre><span class="prompt">$ flowhawk scan examples/</span>\n${escapeHtml(table)}</pre></body></html>`,
     );
     mkdirSync(out, { recursive: true });
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       // offline, like the report itself: only the files on disk load

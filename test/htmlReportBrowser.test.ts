@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_SKIP_NOTE, HAS_CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { flowhawk } from './helpers/cli.js';
 import { FlowBuilder } from './helpers/flowBuilder.js';
 
@@ -12,9 +13,7 @@ import { FlowBuilder } from './helpers/flowBuilder.js';
  * non-file request blocked, and the charts must draw while hostile values from the logs stay text.
  * Needs /usr/bin/chromium (`apt-get install chromium`; .ci/run installs it).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_NOTE = `skipped: ${CHROMIUM} is missing; install it with \`apt-get install chromium\``;
+const SKIP_NOTE = CHROMIUM_SKIP_NOTE;
 if (!HAS_CHROMIUM) console.warn(`htmlReportBrowser.test.ts ${SKIP_NOTE}`);
 
 const T = 1_700_000_000;
@@ -66,19 +65,7 @@ beforeAll(async () => {
   expect(scan.stderr).toBe('');
   expect(scan.code).toBe(0);
 
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('request', (r) => requests.push(r.url()));
   page.on('dialog', (d) => {

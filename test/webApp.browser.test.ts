@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -9,6 +9,7 @@ import { PAGE_CSP } from '../src/server/webUi.js';
 import { dispositionFilename } from '../web/jobActions.js';
 import { parseRoute } from '../web/router.js';
 import { SseParser } from '../web/sse.js';
+import { CHROMIUM_SKIP_NOTE, HAS_CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { FlowBuilder } from './helpers/flowBuilder.js';
 
 /**
@@ -18,9 +19,7 @@ import { FlowBuilder } from './helpers/flowBuilder.js';
  * names stay text; a server with a token asks for it. Needs /usr/bin/chromium (`apt-get install
  * chromium`; .ci/run installs it).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const HAS_CHROMIUM = existsSync(CHROMIUM);
-const SKIP_NOTE = `skipped: ${CHROMIUM} is missing; install it with \`apt-get install chromium\``;
+const SKIP_NOTE = CHROMIUM_SKIP_NOTE;
 if (!HAS_CHROMIUM) console.warn(`webApp.browser.test.ts ${SKIP_NOTE}`);
 
 /** the examples' incident file: SSH guessing from 203.0.113.77, an SMB sweep from 10.48.20.15, … */
@@ -152,19 +151,7 @@ beforeAll(async () => {
     maxUploadBytes: 4096,
   });
   if (!HAS_CHROMIUM) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {

@@ -89,50 +89,39 @@ function evidenceTable(evidence: readonly EvidenceRecord[]): HTMLElement {
 }
 
 function subScores(scores: Record<string, number>): HTMLElement | null {
-  const entries = Object.entries(scores);
-  if (entries.length === 0) return null;
-  return h(
-    'table',
-    { class: 'kv subscores', id: 'subscores' },
-    h('caption', null, 'Sub-scores (0–1)'),
+  return namedValues('Sub-scores (0–1)', 'subscores', scores, (v) =>
     h(
-      'tbody',
-      null,
-      entries.map(([k, v]) =>
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'row' }, k),
-          h(
-            'td',
-            { class: 'num' },
-            h('span', { class: 'meter', 'aria-hidden': 'true' }, bar(v, 'fill')),
-            Number.isFinite(v) ? v.toFixed(2) : String(v),
-          ),
-        ),
-      ),
+      'td',
+      { class: 'num' },
+      h('span', { class: 'meter', 'aria-hidden': 'true' }, bar(v, 'fill')),
+      Number.isFinite(v) ? v.toFixed(2) : String(v),
     ),
   );
 }
 
 function metrics(values: Record<string, number | string>): HTMLElement | null {
+  return namedValues('Metrics', 'metrics', values, (v) =>
+    h('td', { class: 'value' }, typeof v === 'number' ? num(v) : v),
+  );
+}
+
+/** A captioned table of name → value rows; nothing when there are no values. */
+function namedValues<V>(
+  caption: string,
+  id: string,
+  values: Record<string, V>,
+  cell: (value: V) => HTMLElement,
+): HTMLElement | null {
   const entries = Object.entries(values);
   if (entries.length === 0) return null;
   return h(
     'table',
-    { class: 'kv metrics', id: 'metrics' },
-    h('caption', null, 'Metrics'),
+    { class: `kv ${id}`, id },
+    h('caption', null, caption),
     h(
       'tbody',
       null,
-      entries.map(([k, v]) =>
-        h(
-          'tr',
-          null,
-          h('th', { scope: 'row' }, k),
-          h('td', { class: 'value' }, typeof v === 'number' ? num(v) : v),
-        ),
-      ),
+      entries.map(([k, v]) => h('tr', null, h('th', { scope: 'row' }, k), cell(v))),
     ),
   );
 }
