@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { loadConfig } from '../config/config.js';
+import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { ServerContext } from './context.js';
@@ -63,6 +65,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       'give --token (or FLOWHAWK_TOKEN), or keep the default --host 127.0.0.1',
     );
   }
+  // every job reads the config again (edits apply to the next job); a broken one is refused now, not per job
+  loadConfig(DETECTORS, options.configPath);
   const workspace = new Workspace(options.workspace);
   const store = await JobStore.open(workspace.database);
   const maxDecompressedBytes = options.maxDecompressedBytes ?? DEFAULTS.maxDecompressedBytes;

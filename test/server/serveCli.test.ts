@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ describe('flowhawk serve (the command)', () => {
     expect(stdout).toContain('Examples:');
   });
 
-  it('refuses a non-loopback address without a token, and bad sizes, with exit code 2', () => {
+  it('refuses a non-loopback address without a token and bad sizes (exit 2), a broken config (exit 3)', () => {
     const open = flowhawk(
       'serve',
       '--host',
@@ -36,6 +36,11 @@ describe('flowhawk serve (the command)', () => {
     );
     expect(open.code).toBe(2);
     expect(open.stderr).toContain('without a token');
+    const dir = mkdtempSync(join(tmpdir(), 'fh-'));
+    writeFileSync(join(dir, 'bad.json'), '{"detectors": {"nosuch": {}}}');
+    const config = flowhawk('serve', '--port', '0', '--workspace', dir, '--config', join(dir, 'bad.json'));
+    expect(config.code).toBe(3);
+    expect(config.stderr).toContain('nosuch');
     const size = flowhawk('serve', '--max-upload-size', 'lots');
     expect(size.code).toBe(2);
     expect(size.stderr).toContain('--max-upload-size lots is not a size');

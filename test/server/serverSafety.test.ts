@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,33 @@ describe('flowhawk serve: bad input stays in its job', () => {
     expect(body.error).toContain('1MB');
     expect(body.hint).toContain('--max-upload-size');
     expect(readdirSync(join(server.workspace, 'jobs')).length).toBe(before);
+  });
+
+  it('keeps nothing of an upload the client abandons halfway', async () => {
+    const before = readdirSync(join(server.workspace, 'jobs')).length;
+    const boundary = 'flowhawk-test-boundary';
+    const { port } = new URL(server.url);
+    await new Promise<void>((resolve) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+            `Content-Type: multipart/form-data; boundary=${boundary}\r\nContent-Length: 900000\r\n\r\n` +
+            `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="half.log"\r\n\r\n`,
+        );
+        socket.write(Buffer.alloc(300_000, 0x41), () => {
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 100);
+        });
+      });
+    });
+    for (let i = 0; i < 50 && readdirSync(join(server.workspace, 'jobs')).length !== before; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(readdirSync(join(server.workspace, 'jobs')).length).toBe(before);
+    const list = await getJson<{ jobs: Job[] }>(server.url, '/api/jobs');
+    expect(list.jobs.some((j) => j.name === 'half.log')).toBe(false);
   });
 
   it('never writes under an uploaded name: traversal names stay text', async () => {
