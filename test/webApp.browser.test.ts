@@ -339,6 +339,28 @@ describe.skipIf(!HAS_CHROMIUM)(
       await expectClean(w);
     });
 
+    it("draws a scanner's port coverage in its detail, ticks placed on the log-scale strip", async () => {
+      const { page } = w;
+      await page.click('tr.finding-row[data-detector="portscan"] td.actor');
+      await page.waitForSelector('#finding-detail [data-chart="port-coverage"]');
+      const ticks = page.locator('[data-chart="port-coverage"] .port-tick');
+      expect(await ticks.count()).toBeGreaterThan(0);
+      const ports = await ticks.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-port'))));
+      const left = await ticks.evaluateAll((els) =>
+        els.map((e) => (e as HTMLElement).getBoundingClientRect().left),
+      );
+      // a higher port sits further right
+      const order = ports.map((p, i) => [p, left[i] ?? 0] as const).sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < order.length; i++)
+        expect(order[i]?.[1]).toBeGreaterThanOrEqual(order[i - 1]?.[1] ?? 0);
+      expect(await page.locator('[data-chart="port-coverage"] figcaption').textContent()).toMatch(
+        /400 distinct ports touched/,
+      );
+      await page.goBack();
+      await page.waitForURL(jobUrl);
+      await expectClean(w);
+    });
+
     it('downloads the HTML report and the JSON findings through the API with their file names', async () => {
       const { page } = w;
       const [download] = await Promise.all([

@@ -1,10 +1,16 @@
 /**
  * Charts: the traffic timeline with uPlot (drawn once its box has a width, resized with it), bar
- * tables for top talkers and ports, and a beacon's interval histogram. Bar sizes are set through
+ * tables for top talkers and ports, a beacon's interval histogram and a scanner's port coverage. Bar sizes are set through
  * the CSSOM (element.style), which the page's CSP allows; no style attribute is ever written.
  */
 import uPlot from 'uplot';
 import type { Finding } from '../src/finding.js';
+import {
+  chartNumber as fmt,
+  intervalHistogram,
+  PORT_MAX,
+  portCoverage,
+} from '../src/outputs/findingChartData.js';
 import type { TrafficOverview } from '../src/store/trafficOverview.js';
 import { bar, type Child, h } from './dom.js';
 import { bytes, isoSeconds, num } from './format.js';
@@ -162,25 +168,12 @@ export function barTable(
   );
 }
 
-/** A metric that is a finite number, or a string holding only one. */
-function numeric(value: number | string | undefined): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return null;
-}
-
-const fmt = (n: number) => String(Number(n.toFixed(n < 100 ? 1 : 0)));
-
 /** The beacon's interval histogram (metrics `intervalHistogram` "0,0,3,…" and `histogramBinSeconds`). */
-export function intervalHistogram(f: Finding): HTMLElement | null {
-  const text = f.metrics.intervalHistogram;
-  const bin = numeric(f.metrics.histogramBinSeconds);
-  if (typeof text !== 'string' || bin === null || bin <= 0) return null;
-  const parts = text.split(',').map((p) => p.trim());
-  if (parts.length < 2 || parts.length > 100 || !parts.every((p) => /^\d{1,9}$/.test(p))) return null;
-  const counts = parts.map(Number);
+export function intervalHistogramChart(f: Finding): HTMLElement | null {
+  const data = intervalHistogram(f);
+  if (!data) return null;
+  const { counts, binSeconds: bin } = data;
   const max = Math.max(...counts);
-  if (max === 0) return null;
   const label = (i: number) =>
     i === counts.length - 1 ? `≥${fmt(i * bin)}` : `${fmt(i * bin)}–${fmt((i + 1) * bin)}`;
   const columns = counts.map((c, i) => {
@@ -202,6 +195,61 @@ export function intervalHistogram(f: Finding): HTMLElement | null {
       'figcaption',
       null,
       `Intervals between connections in ${fmt(bin)} s buckets (seconds); a regular beacon piles up in one or two bars.`,
+    ),
+  );
+}
+
+/** Port axis on a log scale, in percent of the strip: ports 1–1023 get as much room as 1024–65535. */
+const portPercent = (port: number) => (Math.log10(port + 1) / Math.log10(PORT_MAX + 1)) * 100;
+
+/** A scanner's ports on a strip over the port range: red failed, green answered, blue seen. */
+export function portCoverageChart(f: Finding): HTMLElement | null {
+  const data = portCoverage(f);
+  if (!data) return null;
+  const place = (el: HTMLElement, from: number, to?: number) => {
+    el.style.left = `${portPercent(from).toFixed(2)}%`;
+    if (to !== undefined) el.style.width = `${(portPercent(to) - portPercent(from)).toFixed(2)}%`;
+    return el;
+  };
+  const bands = (
+    [
+      [0, 1023, 'well-known'],
+      [1024, 49151, 'registered'],
+      [49152, PORT_MAX, 'dynamic'],
+    ] as const
+  ).map(([from, to, name]) => place(h('span', { class: `band band-${name}` }, name), from, to));
+  const ticks = data.ports.map((p) =>
+    place(
+      h('span', {
+        class: `port-tick ${p.state}`,
+        'data-port': p.port,
+        title: `${p.port}${p.protocol ? `/${p.protocol}` : ''} (${p.state})`,
+      }),
+      p.port,
+    ),
+  );
+  const axis = [1, 10, 100, 1024, 10000, PORT_MAX].map((t) =>
+    place(h('span', { class: 'axis-tick' }, String(t)), t),
+  );
+  const shown = data.ports.length;
+  const list = data.ports
+    .slice(0, 12)
+    .map((p) => p.port)
+    .join(', ');
+  const more = shown > 12 ? ` and ${shown - 12} more` : '';
+  const caption =
+    data.source === 'evidence' && data.total !== null && data.total > shown
+      ? `${num(data.total)} distinct ports touched; the ${shown} in the evidence records are drawn (${list}${more}).`
+      : `${shown} distinct port(s): ${list}${more}.`;
+  return h(
+    'figure',
+    { class: 'finding-chart port-coverage', 'data-chart': 'port-coverage' },
+    h('div', { class: 'port-strip' }, bands, ticks),
+    h('div', { class: 'port-axis' }, axis),
+    h(
+      'figcaption',
+      null,
+      `Port coverage, log scale: ${caption} Red: failed or rejected; green: answered; blue: accepted or probed.`,
     ),
   );
 }

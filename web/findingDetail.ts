@@ -1,7 +1,7 @@
 /** One finding in full: what, who, when, how sure, why, what it could not check, and the records. */
 import type { EvidenceRecord, Finding } from '../src/finding.js';
 import { api, errorText, isAbort } from './api.js';
-import { intervalHistogram } from './charts.js';
+import { intervalHistogramChart, portCoverageChart } from './charts.js';
 import { bar, h, replace } from './dom.js';
 import { isoSeconds, num, protocolName, tcpFlags } from './format.js';
 import { jobHref } from './jobsList.js';
@@ -173,7 +173,8 @@ export function findingView(f: Finding): HTMLElement {
       facts.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
     ),
     h('div', { class: 'two' }, subScores(f.subScores), metrics(f.metrics)),
-    intervalHistogram(f),
+    intervalHistogramChart(f),
+    portCoverageChart(f),
     f.limitations.length > 0
       ? h(
           'section',

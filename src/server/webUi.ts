@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -31,28 +32,42 @@ export interface WebAssets {
   uplotCss: string;
 }
 
-/** Reads and bundles the page's files; throws with the esbuild messages when web/main.ts does not build. */
+/**
+ * The built package carries the bundle (dist/web/app.js, written by scripts/buildWeb.ts), because the
+ * page imports a few pure modules from src/, which is not shipped; from source it is bundled here.
+ */
+const PREBUILT_BUNDLE = fileURLToPath(new URL('../web/app.js', import.meta.url));
+
+/** web/main.ts and what it imports, as one script; throws with esbuild's messages when it does not build. */
+export async function bundleWebApp(webDir = WEB_DIR): Promise<string> {
+  const bundle = await build({
+    entryPoints: [`${webDir}main.ts`],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2022',
+    minify: true,
+    legalComments: 'none',
+    // the bundle must not depend on whatever tsconfig.json lies above an installed package
+    tsconfigRaw: {},
+    logLevel: 'silent',
+  });
+  const js = bundle.outputFiles[0]?.text;
+  if (js === undefined) throw new Error(`esbuild wrote no bundle for ${webDir}main.ts`);
+  return js;
+}
+
+/** Reads the page's files, and its script from the built package or bundled from source. */
 export async function buildWebAssets(webDir = WEB_DIR): Promise<WebAssets> {
   const require = createRequire(import.meta.url);
-  const [html, css, uplotCss, bundle] = await Promise.all([
+  const [html, css, uplotCss, js] = await Promise.all([
     readFile(`${webDir}index.html`, 'utf8'),
     readFile(`${webDir}app.css`, 'utf8'),
     readFile(require.resolve('uplot/dist/uPlot.min.css'), 'utf8'),
-    build({
-      entryPoints: [`${webDir}main.ts`],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      target: 'es2022',
-      minify: true,
-      legalComments: 'none',
-      // the bundle must not depend on whatever tsconfig.json lies above an installed package
-      tsconfigRaw: {},
-      logLevel: 'silent',
-    }),
+    webDir === WEB_DIR && existsSync(PREBUILT_BUNDLE)
+      ? readFile(PREBUILT_BUNDLE, 'utf8')
+      : bundleWebApp(webDir),
   ]);
-  const js = bundle.outputFiles[0]?.text;
-  if (js === undefined) throw new Error(`esbuild wrote no bundle for ${webDir}main.ts`);
   return { html, js, css, uplotCss };
 }
 

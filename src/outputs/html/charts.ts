@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Finding, SEVERITIES, type Severity } from '../../finding.js';
 import { bucketSize, TIMELINE_BUCKETS, type TrafficOverview } from '../../store/trafficOverview.js';
+import { SEVERITY_COLORS } from '../severityPalette.js';
 
 /** Data for the timeline chart: bucket starts, findings active per severity, and traffic if known. */
 export interface TimelineData {
@@ -10,14 +11,6 @@ export interface TimelineData {
   severities: { label: Severity; color: string; values: number[] }[];
   records: number[] | null;
 }
-
-export const SEVERITY_COLORS: Record<Severity, string> = {
-  info: '#6b7280',
-  low: '#2563eb',
-  medium: '#d97706',
-  high: '#dc2626',
-  critical: '#7e22ce',
-};
 
 /**
  * Findings active in each bucket (first seen ≤ bucket end and last seen ≥ bucket start), one series

@@ -1,114 +1,19 @@
 import type { Finding } from '../../finding.js';
+import {
+  chartNumber as fmt,
+  type IntervalHistogram,
+  intervalHistogram,
+  PORT_MAX,
+  type PortCoverage,
+  type PortState,
+  portCoverage,
+} from '../findingChartData.js';
 import { html, type SafeHtml } from './escape.js';
 
 /**
  * Per-finding charts, drawn as small inline SVG on the server: no script, no fetch, and every value
- * written into the markup goes through the `html` tag. Chart data is parsed strictly from the
- * finding's metrics and evidence: anything that is not a plain number is left out (the metrics table
- * still shows it, as text).
+ * written into the markup goes through the `html` tag. The numbers come from findingChartData.ts.
  */
-
-const fmt = (n: number) => String(Number(n.toFixed(n < 100 ? 1 : 0)));
-const PORT_MAX = 65535;
-
-/** A metric that is a finite number, or a string holding only one. */
-function numeric(value: number | string | undefined): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim())) return Number(value);
-  return null;
-}
-
-export interface IntervalHistogram {
-  binSeconds: number;
-  /** intervals per bin from 0 to twice the median; the last bin holds all longer ones */
-  counts: number[];
-}
-
-/** The beacon card's `intervalHistogram` ("0,0,3,…") and `histogramBinSeconds`, or null if malformed. */
-export function intervalHistogram(f: Finding): IntervalHistogram | null {
-  const text = f.metrics.intervalHistogram;
-  const binSeconds = numeric(f.metrics.histogramBinSeconds);
-  if (typeof text !== 'string' || binSeconds === null || binSeconds <= 0) return null;
-  const parts = text.split(',').map((p) => p.trim());
-  if (parts.length < 2 || parts.length > 100 || !parts.every((p) => /^\d{1,9}$/.test(p))) return null;
-  const counts = parts.map(Number);
-  return counts.some((c) => c > 0) ? { binSeconds, counts } : null;
-}
-
-export type PortState = 'failed' | 'answered' | 'seen';
-
-export interface PortCoverage {
-  /** distinct ports drawn, ascending */
-  ports: { port: number; protocol: string | null; state: PortState }[];
-  /** distinct ports the finding says were touched (from its metrics), when known */
-  total: number | null;
-  /** where the drawn ports come from */
-  source: 'metrics' | 'evidence';
-}
-
-const SCAN_DETECTORS = new Set(['portscan', 'portsweep', 'probe']);
-
-/** "445/TCP, 3389/TCP" or "22 6379": the entries that are a valid port (and protocol), others dropped. */
-function portLabels(value: number | string | undefined): { port: number; protocol: string | null }[] {
-  if (typeof value === 'number')
-    return Number.isInteger(value) && value >= 0 && value <= PORT_MAX
-      ? [{ port: value, protocol: null }]
-      : [];
-  if (typeof value !== 'string') return [];
-  const out: { port: number; protocol: string | null }[] = [];
-  for (const token of value.split(/[\s,]+/)) {
-    const m = /^(\d{1,5})(?:\/([A-Za-z0-9-]{1,12}))?$/.exec(token);
-    if (!m) continue;
-    const port = Number(m[1]);
-    if (port <= PORT_MAX) out.push({ port, protocol: m[2] ?? null });
-  }
-  return out;
-}
-
-const PROTOCOLS: Record<number, string> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
-
-/**
- * Which ports a scanner touched. The port sweep and probe cards list every port in their metrics; the
- * port scan card only counts them, so its ports come from the evidence records (a sample: the first
- * records of the scan), with the metrics' count as the total.
- */
-export function portCoverage(f: Finding): PortCoverage | null {
-  if (!SCAN_DETECTORS.has(f.detector)) return null;
-  const byPort = new Map<number, { port: number; protocol: string | null; state: PortState }>();
-  let source: PortCoverage['source'] = 'metrics';
-  let total: number | null = null;
-  if (f.detector === 'probe') {
-    const reachable = new Set(portLabels(f.metrics.reachablePorts).map((p) => p.port));
-    for (const p of portLabels(f.metrics.services))
-      byPort.set(p.port, { ...p, state: reachable.has(p.port) ? 'answered' : 'failed' });
-    total = byPort.size;
-  } else if (f.detector === 'portsweep') {
-    const unanswered = String(f.metrics.unansweredPerPort ?? '').split(/[\s,]+/);
-    portLabels(f.metrics.ports).forEach((p, i) => {
-      byPort.set(p.port, { ...p, state: Number(unanswered[i]) > 0 ? 'failed' : 'seen' });
-    });
-    total = numeric(f.metrics.portCount) ?? byPort.size;
-  }
-  if (byPort.size === 0) {
-    source = 'evidence';
-    for (const r of f.evidence) {
-      if (r.dstPort == null || !Number.isInteger(r.dstPort) || r.dstPort < 0 || r.dstPort > PORT_MAX)
-        continue;
-      const state: PortState = r.action === 'REJECT' ? 'failed' : 'seen';
-      const known = byPort.get(r.dstPort);
-      if (known && known.state !== 'failed') continue;
-      byPort.set(r.dstPort, {
-        port: r.dstPort,
-        protocol: r.protocol == null ? null : (PROTOCOLS[r.protocol] ?? null),
-        state,
-      });
-    }
-    total = numeric(f.metrics.ports);
-  }
-  if (byPort.size === 0) return null;
-  const ports = [...byPort.values()].sort((a, b) => a.port - b.port);
-  return { ports, total: total === null ? null : Math.max(total, ports.length), source };
-}
 
 const W = 640;
 const STATE_COLORS: Record<PortState, string> = { failed: '#dc2626', answered: '#16a34a', seen: '#2563eb' };
