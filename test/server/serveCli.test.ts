@@ -46,13 +46,14 @@ describe('flowhawk serve (the command)', () => {
     expect(size.stderr).toContain('--max-upload-size lots is not a size');
   });
 
-  it('serves the page and the API until SIGTERM, then exits 0', async () => {
+  it('serves the page and the API (token from FLOWHAWK_TOKEN) until SIGTERM, then exits 0', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'fh-serve-'));
     const child = spawn(
       'node',
       ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--workspace', workspace],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
+        env: { ...process.env, FLOWHAWK_TOKEN: 'from-the-environment' },
       },
     );
     let stderr = '';
@@ -67,7 +68,12 @@ describe('flowhawk serve (the command)', () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('flowhawk');
-    expect((await fetch(`${url}/api/jobs`)).status).toBe(200);
+    // the token comes from FLOWHAWK_TOKEN when --token is not given
+    expect((await fetch(`${url}/api/jobs`)).status).toBe(401);
+    const authorised = await fetch(`${url}/api/jobs`, {
+      headers: { Authorization: 'Bearer from-the-environment' },
+    });
+    expect(authorised.status).toBe(200);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
