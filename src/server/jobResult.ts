@@ -1,6 +1,7 @@
 import type { ScanReport } from '../outputs/scanReport.js';
 import type { TrafficOverview } from '../store/trafficOverview.js';
 import type { JobProgress } from './apiTypes.js';
+import type { RunOutputs } from './workspace.js';
 
 /** What one analysis of a job produced: the report every output format renders, and its traffic. */
 export interface JobResult {
@@ -17,8 +18,10 @@ export interface WorkerRequest {
   storePath: string;
   /** read the files first (false on a re-run of a job already read) */
   ingest: boolean;
-  /** where the worker writes the JobResult JSON */
-  resultPath: string;
+  /** where the worker writes what the analysis produced */
+  out: RunOutputs;
+  /** the last run's overview, whose ingest summary a re-run (which reads no file) keeps */
+  previousOverview?: string;
   /** the server's config file, if any */
   configPath?: string;
   /** the job's allowlist entries, added to the config's */

@@ -1,10 +1,10 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { Job, JobProgress } from './apiTypes.js';
-import type { JobResult, WorkerMessage, WorkerRequest } from './jobResult.js';
+import type { WorkerMessage, WorkerRequest } from './jobResult.js';
 import { emptyProgress, type JobStore } from './jobStore.js';
+import { forkServerModule } from './workerProcess.js';
 import type { Workspace } from './workspace.js';
 
 export interface RunnerOptions {
@@ -127,19 +127,20 @@ export class JobRunner extends EventEmitter {
     const progress = { ...emptyProgress(ingest ? 'ingest' : 'analyse'), filesTotal: job.files.length };
     await this.store.markRunning(id, progress);
     const paths = this.workspace.jobPaths(id);
-    rmSync(paths.result, { force: true });
+    for (const stale of Object.values(paths.next)) rmSync(stale, { force: true });
     const request: WorkerRequest = {
       jobId: id,
       files: job.files.map((f, i) => ({ path: this.workspace.uploadPath(id, i), name: f.name })),
       storePath: paths.flows,
       ingest,
-      resultPath: paths.result,
+      out: paths.next,
+      previousOverview: paths.overview,
       ...(this.options.configPath ? { configPath: this.options.configPath } : {}),
       allowlist: job.allowlist,
       maxDecompressedBytes: this.options.maxDecompressedBytes,
       memoryLimit: this.options.jobMemoryLimit,
     };
-    const child = forkWorker();
+    const child = forkServerModule('jobWorker', [], ['ignore', 'ignore', 'inherit', 'ipc']);
     const run = { child, progress };
     this.running.set(id, run);
     this.emit('job', id);
@@ -174,12 +175,13 @@ export class JobRunner extends EventEmitter {
     const at = new Date().toISOString();
     try {
       if (!(await this.store.get(id))) return; // deleted while it ran
-      const resultPath = this.workspace.jobPaths(id).result;
-      if (outcome?.type === 'done' && existsSync(resultPath)) {
+      const paths = this.workspace.jobPaths(id);
+      if (outcome?.type === 'done' && Object.values(paths.next).every((path) => existsSync(path))) {
         this.emit('progress', id, { ...progress, stage: 'save', at } satisfies JobProgress);
-        const result = JSON.parse(readFileSync(resultPath, 'utf8')) as JobResult;
-        await this.store.saveResult(id, result, { ...progress, stage: 'done', at });
-        rmSync(resultPath, { force: true });
+        // the run's outputs become the job's before the database says so: a stop in between re-runs it
+        for (const key of ['result', 'findings', 'overview'] as const)
+          renameSync(paths.next[key], paths[key]);
+        await this.store.saveResult(id, paths, { ...progress, stage: 'done', at });
       } else {
         const error =
           outcome?.type === 'failed'
@@ -197,17 +199,6 @@ export class JobRunner extends EventEmitter {
         .catch(() => undefined);
     }
   }
-}
-
-/** The worker runs compiled JavaScript, or TypeScript through tsx when the server itself does. */
-function forkWorker(): ChildProcess {
-  const here = fileURLToPath(import.meta.url);
-  const fromSource = here.endsWith('.ts');
-  const worker = here.replace(/jobRunner\.(ts|js)$/, `jobWorker.${fromSource ? 'ts' : 'js'}`);
-  return fork(worker, [], {
-    execArgv: fromSource ? ['--import', 'tsx'] : [],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
 }
 
 export type { Job };

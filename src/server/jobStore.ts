@@ -1,9 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { AllowlistEntry } from '../config/config.js';
 import { FlowhawkError } from '../errors.js';
-import { type Finding, SEVERITIES, type Severity, severityRank } from '../finding.js';
+import { type Finding, SEVERITIES, type Severity } from '../finding.js';
 import type { FindingsPage, Job, JobFile, JobOverview, JobProgress, JobStatus } from './apiTypes.js';
-import type { JobResult } from './jobResult.js';
+import type { RunOutputs } from './workspace.js';
 
 /**
  * The server's jobs, their files and findings, in one DuckDB file in the workspace. The server
@@ -15,7 +16,7 @@ const SCHEMA = [
      started_at VARCHAR, finished_at VARCHAR, files VARCHAR NOT NULL, progress VARCHAR NOT NULL,
      error VARCHAR, allowlist VARCHAR NOT NULL, runs INTEGER NOT NULL, interruptions INTEGER NOT NULL,
      ingested BOOLEAN NOT NULL, finding_counts VARCHAR NOT NULL, suppressed_count INTEGER NOT NULL,
-     result VARCHAR)`,
+     overview VARCHAR)`,
   `CREATE TABLE IF NOT EXISTS job_findings (
      job_id VARCHAR NOT NULL, seq INTEGER NOT NULL, id VARCHAR NOT NULL, detector VARCHAR NOT NULL,
      severity VARCHAR NOT NULL, severity_rank INTEGER NOT NULL, actor VARCHAR NOT NULL, target VARCHAR,
@@ -23,6 +24,12 @@ const SCHEMA = [
 ];
 
 export const DB_FILE = 'flowhawk-server.duckdb';
+
+/** The severities as a SQL list, least severe first: a severity's position is its rank. */
+const SEVERITY_LIST = `[${SEVERITIES.map((s) => `'${s}'`).join(', ')}]`;
+
+/** A file path as a SQL string literal (table functions take no parameters). */
+const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export interface FindingFilter {
   severities?: readonly Severity[];
@@ -116,12 +123,12 @@ export class JobStore {
   }
 
   async list(): Promise<Job[]> {
-    const rows = await this.rows(`SELECT * EXCLUDE (result) FROM jobs ORDER BY created_at DESC, id`);
+    const rows = await this.rows(`SELECT * EXCLUDE (overview) FROM jobs ORDER BY created_at DESC, id`);
     return rows.map(toJob);
   }
 
   async get(id: string): Promise<Job | undefined> {
-    const [row] = await this.rows(`SELECT * EXCLUDE (result) FROM jobs WHERE id = $1`, [id]);
+    const [row] = await this.rows(`SELECT * EXCLUDE (overview) FROM jobs WHERE id = $1`, [id]);
     return row ? toJob(row) : undefined;
   }
 
@@ -168,46 +175,46 @@ export class JobStore {
     );
   }
 
-  /** Stores a finished run: the findings (replacing the previous run's) and the whole result. */
-  async saveResult(id: string, result: JobResult, progress: JobProgress): Promise<void> {
-    const findings = result.report.analysis.findings;
-    const counts = zeroCounts();
-    let suppressed = 0;
-    for (const f of findings) {
-      if (f.suppressed) suppressed++;
-      else counts[f.severity]++;
-    }
+  /**
+   * Stores a finished run: its findings (replacing the previous run's), read by DuckDB straight from
+   * the worker's NDJSON so the server never holds them all, and its overview.
+   */
+  async saveResult(id: string, outputs: RunOutputs, progress: JobProgress): Promise<void> {
+    const findings = sqlString(outputs.findings);
+    const overview = readFileSync(outputs.overview, 'utf8');
     await this.serial(async () => {
       const c = this.connection;
       await c.run('BEGIN TRANSACTION');
       try {
         await c.run('DELETE FROM job_findings WHERE job_id = $1', [id]);
-        const appender = await c.createAppender('job_findings');
-        findings.forEach((f, seq) => {
-          appender.appendVarchar(id);
-          appender.appendInteger(seq);
-          appender.appendVarchar(f.id);
-          appender.appendVarchar(f.detector);
-          appender.appendVarchar(f.severity);
-          appender.appendInteger(severityRank(f.severity));
-          appender.appendVarchar(f.actor);
-          if (f.target === null) appender.appendNull();
-          else appender.appendVarchar(f.target);
-          appender.appendBoolean(f.suppressed !== undefined);
-          appender.appendVarchar(JSON.stringify(f));
-          appender.endRow();
-        });
-        appender.closeSync();
+        await c.run(
+          `INSERT INTO job_findings
+           SELECT $1, CAST(json ->> '$.seq' AS INTEGER), f ->> '$.id', f ->> '$.detector', f ->> '$.severity',
+             list_position(${SEVERITY_LIST}, f ->> '$.severity') - 1, f ->> '$.actor', f ->> '$.target',
+             json_exists(f, '$.suppressed'), CAST(f AS VARCHAR)
+           FROM (SELECT json, json -> '$.finding' AS f FROM read_ndjson_objects(${findings}))`,
+          [id],
+        );
+        const counts = zeroCounts();
+        let suppressed = 0;
+        const rows = await c.runAndReadAll(
+          'SELECT severity, suppressed, count(*) AS n FROM job_findings WHERE job_id = $1 GROUP BY ALL',
+          [id],
+        );
+        for (const row of rows.getRowObjectsJS()) {
+          if (row.suppressed) suppressed += Number(row.n);
+          else counts[row.severity as Severity] += Number(row.n);
+        }
         await c.run(
           `UPDATE jobs SET status = 'done', error = NULL, finished_at = $2, progress = $3,
-             finding_counts = $4, suppressed_count = $5, result = $6 WHERE id = $1`,
+             finding_counts = $4, suppressed_count = $5, overview = $6 WHERE id = $1`,
           [
             id,
             new Date().toISOString(),
             JSON.stringify(progress),
             JSON.stringify(counts),
             suppressed,
-            JSON.stringify(result),
+            overview,
           ],
         );
         await c.run('COMMIT');
@@ -218,22 +225,9 @@ export class JobStore {
     });
   }
 
-  async result(id: string): Promise<JobResult | undefined> {
-    const [row] = await this.rows(`SELECT result FROM jobs WHERE id = $1`, [id]);
-    return typeof row?.result === 'string' ? (JSON.parse(row.result) as JobResult) : undefined;
-  }
-
   async overview(id: string): Promise<JobOverview | undefined> {
-    const result = await this.result(id);
-    if (!result) return undefined;
-    const { analysis, ingest } = result.report;
-    return {
-      traffic: result.traffic,
-      leaders: analysis.leaders ?? null,
-      ingest: ingest ?? null,
-      detectors: analysis.detectors,
-      connections: analysis.connections,
-    };
+    const [row] = await this.rows(`SELECT overview FROM jobs WHERE id = $1`, [id]);
+    return typeof row?.overview === 'string' ? (JSON.parse(row.overview) as JobOverview) : undefined;
   }
 
   async findings(id: string, filter: FindingFilter): Promise<FindingsPage> {

@@ -1,4 +1,4 @@
-import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { analyse } from '../engine/analyse.js';
@@ -9,8 +9,9 @@ import type { ScanReport } from '../outputs/scanReport.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
 import { trafficOverview } from '../store/trafficOverview.js';
 import { VERSION } from '../version.js';
-import type { JobProgress } from './apiTypes.js';
+import type { JobOverview, JobProgress } from './apiTypes.js';
 import type { JobResult, WorkerMessage, WorkerRequest } from './jobResult.js';
+import type { RunOutputs } from './workspace.js';
 
 /**
  * One job's analysis, in a child process of the server: a native crash or a memory spike here
@@ -91,15 +92,17 @@ async function runJob(request: WorkerRequest): Promise<void> {
     await send({ type: 'progress', progress: await stageProgress(request, store, summary) });
     const analysis = await analyse(store, config, DETECTORS);
     const traffic = await trafficOverview(store);
+    // a re-run reads no file: the first run's summary still says what the flows came from
+    const ingested = summary ?? previousIngest(request);
     const report: ScanReport = {
       version: VERSION,
       generatedAt: new Date().toISOString(),
       analysis,
-      ...(summary ? { ingest: summary } : {}),
+      ...(ingested ? { ingest: ingested } : {}),
       showSuppressed: false,
     };
     const result: JobResult = { report, traffic };
-    writeFileSync(request.resultPath, JSON.stringify(result));
+    writeOutputs(request.out, result);
   } finally {
     store.close();
   }
@@ -127,6 +130,33 @@ async function stageProgress(
     recordsPerSecond: summary?.recordsPerSecond ?? 0,
     at: new Date().toISOString(),
   };
+}
+
+/**
+ * What the server needs of a run, each in its own file so it never parses the whole result: the
+ * findings as lines it loads with SQL, the small overview, and the result the reports are made from.
+ */
+function writeOutputs(out: RunOutputs, result: JobResult): void {
+  const { analysis, ingest } = result.report;
+  writeFileSync(out.result, JSON.stringify(result));
+  writeFileSync(
+    out.findings,
+    analysis.findings.map((finding, seq) => `${JSON.stringify({ seq, finding })}\n`).join(''),
+  );
+  const overview: JobOverview = {
+    traffic: result.traffic,
+    leaders: analysis.leaders ?? null,
+    ingest: ingest ?? null,
+    detectors: analysis.detectors,
+    connections: analysis.connections,
+  };
+  writeFileSync(out.overview, JSON.stringify(overview));
+}
+
+function previousIngest(request: WorkerRequest): IngestSummary | undefined {
+  if (!request.previousOverview || !existsSync(request.previousOverview)) return undefined;
+  const previous = JSON.parse(readFileSync(request.previousOverview, 'utf8')) as JobOverview;
+  return previous.ingest ?? undefined;
 }
 
 /** Files with no readable record: not a flow log, or a gzip stream that failed. Each with why. */

@@ -6,9 +6,24 @@ import { DB_FILE } from './jobStore.js';
 export const JOB_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const JOB_ID = new RegExp(JOB_ID_PATTERN);
 
+/** What one analysis writes: the whole result (reports are rendered from it), findings, overview. */
+export interface RunOutputs {
+  /** JobResult JSON */
+  result: string;
+  /** one `{ seq, finding }` object per line, most severe first */
+  findings: string;
+  /** JobOverview JSON */
+  overview: string;
+}
+
+export interface JobPaths extends RunOutputs {
+  flows: string;
+  next: RunOutputs;
+}
+
 /**
  * The server's directory: its jobs database, and per job the uploaded files (stored under numbers,
- * never under the names the browser sent), the job's flows database and its last result.
+ * never under the names the browser sent), the job's flows database and its last analysis.
  */
 export class Workspace {
   readonly root: string;
@@ -27,9 +42,18 @@ export class Workspace {
     return join(this.root, 'jobs', id);
   }
 
-  jobPaths(id: string): { flows: string; result: string } {
+  /**
+   * A job's files beside its uploads: its flows, and what its last analysis produced. A run writes
+   * its outputs under `next` first; they replace the current ones once the run is stored.
+   */
+  jobPaths(id: string): JobPaths {
     const dir = this.jobDir(id);
-    return { flows: join(dir, 'flows.duckdb'), result: join(dir, 'result.json') };
+    const outputs = (suffix: string): RunOutputs => ({
+      result: join(dir, `result.json${suffix}`),
+      findings: join(dir, `findings.ndjson${suffix}`),
+      overview: join(dir, `overview.json${suffix}`),
+    });
+    return { flows: join(dir, 'flows.duckdb'), ...outputs(''), next: outputs('.next') };
   }
 
   uploadDir(id: string): string {

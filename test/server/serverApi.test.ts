@@ -164,6 +164,12 @@ describe('flowhawk serve: jobs through the API', () => {
     // the ingest summary of the first run is kept: the flows were not read again
     const overview = await getJson<JobOverview>(server.url, `/api/jobs/${job.id}/overview`);
     expect(overview.traffic?.records).toBeGreaterThan(250);
+    expect(overview.ingest?.files).toBe(2);
+    const report = await getJson<{ ingest: { files: number } | null }>(
+      server.url,
+      `/api/jobs/${job.id}/report?format=json`,
+    );
+    expect(report.ingest?.files).toBe(2);
   });
 
   it('deletes a job with its files', async () => {

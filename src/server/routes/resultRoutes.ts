@@ -1,10 +1,11 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES, type Severity } from '../../finding.js';
 import { FORMATS } from '../../outputs/formats.js';
-import type { ScanReport } from '../../outputs/scanReport.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../httpError.js';
 import { errors, jobIdParams } from '../schemas.js';
+import { forkServerModule } from '../workerProcess.js';
 
 /** Content type and file-name ending of each report format. */
 const REPORT_FILES: Record<string, { type: string; ext: string }> = {
@@ -30,18 +31,19 @@ interface FindingsQuery {
 
 /** A finished job's results: findings (filtered), one finding, the overview, and report downloads. */
 export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const result = async (id: string) => {
+  /** The job, once a run of it has been stored (a failed re-run keeps the previous run's results). */
+  const analysed = async (id: string) => {
     const job = await ctx.store.get(id);
     if (!job) throw new HttpError(404, `no job ${id}`, 'list the jobs with GET /api/jobs');
-    const stored = await ctx.store.result(id);
-    if (!stored) {
+    const overview = await ctx.store.overview(id);
+    if (!overview) {
       throw new HttpError(
         409,
         `job ${id} has no results (it is ${job.status})`,
         job.status === 'failed' ? 'see the job error' : 'wait until it is done',
       );
     }
-    return stored;
+    return overview;
   };
 
   app.get<{ Params: { id: string }; Querystring: FindingsQuery }>(
@@ -77,7 +79,7 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (request) => {
       const { id } = request.params;
-      await result(id);
+      await analysed(id);
       const q = request.query;
       const severities = q.severity ? q.severity.split(',').map((s) => s.trim()) : [];
       const unknown = severities.find((s) => !SEVERITIES.includes(s as Severity));
@@ -115,7 +117,7 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (request) => {
       const { id, findingId } = request.params;
-      await result(id);
+      await analysed(id);
       const finding = await ctx.store.finding(id, findingId);
       if (!finding) throw new HttpError(404, `no finding ${findingId} in job ${id}`);
       return finding;
@@ -147,7 +149,7 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
     },
     async (request) => {
       const { id } = request.params;
-      await result(id);
+      await analysed(id);
       return ctx.store.overview(id);
     },
   );
@@ -167,22 +169,42 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
           },
         },
         produces: Object.values(REPORT_FILES).map((f) => f.type),
-        response: { 200: { type: 'string' }, ...errors(400, 401, 404, 409) },
+        response: { 200: { type: 'string' }, ...errors(400, 401, 404, 409, 500) },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
       const { format, suppressed } = request.query;
-      const stored = await result(id);
-      const render = FORMATS[format];
+      await analysed(id);
       const file = REPORT_FILES[format];
-      if (!render || !file) throw new HttpError(400, `unknown format "${format}"`);
-      const report: ScanReport = { ...stored.report, showSuppressed: suppressed ?? false };
-      const text = render(report, stored.traffic ?? undefined);
+      if (!file) throw new HttpError(400, `unknown format "${format}"`);
+      const child = forkServerModule(
+        'reportWorker',
+        [ctx.workspace.jobPaths(id).result, format, suppressed ? '1' : '0'],
+        ['ignore', 'pipe', 'pipe', 'ipc'],
+      );
+      const { stdout, stderr } = child as ChildProcessWithoutNullStreams;
+      let said = '';
+      stderr.on('data', (chunk: Buffer) => {
+        said += chunk.toString();
+      });
+      // a client that goes away stops the rendering (after a full response the child has exited)
+      reply.raw.on('close', () => child.kill());
+      // headers go out with the first bytes: until then a failure can still be answered as one
+      const first = await new Promise<'output' | 'exit'>((resolve) => {
+        stdout.once('readable', () => resolve('output'));
+        child.once('exit', () => resolve('exit'));
+      });
+      if (first === 'exit' && child.exitCode !== 0) {
+        throw new HttpError(
+          500,
+          `could not render the ${format} report: ${said.trim() || `exit ${child.exitCode}`}`,
+        );
+      }
       return reply
         .type(file.type)
         .header('Content-Disposition', `attachment; filename="flowhawk-${id.slice(0, 8)}.${file.ext}"`)
-        .send(text);
+        .send(stdout);
     },
   );
 }
