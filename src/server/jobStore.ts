@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { AllowlistEntry } from '../config/config.js';
 import { FlowhawkError } from '../errors.js';
-import { type Finding, SEVERITIES, type Severity } from '../finding.js';
+import { type Finding, SEVERITIES, type Severity, severityRank } from '../finding.js';
 import type { FindingsPage, Job, JobFile, JobOverview, JobProgress, JobStatus } from './apiTypes.js';
 import type { RunOutputs } from './workspace.js';
 
@@ -24,12 +25,6 @@ const SCHEMA = [
 ];
 
 export const DB_FILE = 'flowhawk-server.duckdb';
-
-/** The severities as a SQL list, least severe first: a severity's position is its rank. */
-const SEVERITY_LIST = `[${SEVERITIES.map((s) => `'${s}'`).join(', ')}]`;
-
-/** A file path as a SQL string literal (table functions take no parameters). */
-const sqlString = (text: string) => `'${text.replaceAll("'", "''")}'`;
 
 export interface FindingFilter {
   severities?: readonly Severity[];
@@ -176,35 +171,40 @@ export class JobStore {
   }
 
   /**
-   * Stores a finished run: its findings (replacing the previous run's), read by DuckDB straight from
-   * the worker's NDJSON so the server never holds them all, and its overview.
+   * Stores a finished run: its findings (replacing the previous run's), streamed from the worker's
+   * NDJSON a line at a time so the server never holds them all (ten million flows can make 60 MB of
+   * findings), and its overview.
    */
   async saveResult(id: string, outputs: RunOutputs, progress: JobProgress): Promise<void> {
-    const findings = sqlString(outputs.findings);
     const overview = readFileSync(outputs.overview, 'utf8');
     await this.serial(async () => {
       const c = this.connection;
       await c.run('BEGIN TRANSACTION');
       try {
         await c.run('DELETE FROM job_findings WHERE job_id = $1', [id]);
-        await c.run(
-          `INSERT INTO job_findings
-           SELECT $1, CAST(json ->> '$.seq' AS INTEGER), f ->> '$.id', f ->> '$.detector', f ->> '$.severity',
-             list_position(${SEVERITY_LIST}, f ->> '$.severity') - 1, f ->> '$.actor', f ->> '$.target',
-             json_exists(f, '$.suppressed'), CAST(f AS VARCHAR)
-           FROM (SELECT json, json -> '$.finding' AS f FROM read_ndjson_objects(${findings}))`,
-          [id],
-        );
         const counts = zeroCounts();
         let suppressed = 0;
-        const rows = await c.runAndReadAll(
-          'SELECT severity, suppressed, count(*) AS n FROM job_findings WHERE job_id = $1 GROUP BY ALL',
-          [id],
-        );
-        for (const row of rows.getRowObjectsJS()) {
-          if (row.suppressed) suppressed += Number(row.n);
-          else counts[row.severity as Severity] += Number(row.n);
+        const appender = await c.createAppender('job_findings');
+        const lines = createInterface({ input: createReadStream(outputs.findings), crlfDelay: Infinity });
+        for await (const line of lines) {
+          if (line === '') continue;
+          const { seq, finding: f } = JSON.parse(line) as { seq: number; finding: Finding };
+          appender.appendVarchar(id);
+          appender.appendInteger(seq);
+          appender.appendVarchar(f.id);
+          appender.appendVarchar(f.detector);
+          appender.appendVarchar(f.severity);
+          appender.appendInteger(severityRank(f.severity));
+          appender.appendVarchar(f.actor);
+          if (f.target === null) appender.appendNull();
+          else appender.appendVarchar(f.target);
+          appender.appendBoolean(f.suppressed !== undefined);
+          appender.appendVarchar(JSON.stringify(f));
+          appender.endRow();
+          if (f.suppressed) suppressed++;
+          else counts[f.severity]++;
         }
+        appender.closeSync();
         await c.run(
           `UPDATE jobs SET status = 'done', error = NULL, finished_at = $2, progress = $3,
              finding_counts = $4, suppressed_count = $5, overview = $6 WHERE id = $1`,
