@@ -45,6 +45,8 @@ export interface EvidenceKey {
   server?: string;
   serverPorts?: readonly number[];
   protocol?: number;
+  /** with `server` alone: only clients inside (true) or outside (false) the monitored networks */
+  clientInternal?: boolean;
 }
 
 /** A scored feature row, before the engine adds ids, evidence, allowlist and missing-field effects. */

@@ -8,19 +8,30 @@ export const EVIDENCE_PER_FINDING = 10;
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const maybe = (n: number | undefined) => (n === undefined ? 'NULL' : String(Math.trunc(n)));
 const text = (s: string | undefined) => (s === undefined ? 'NULL' : quote(s));
+const scope = (key: EvidenceKey) =>
+  key.clientInternal === undefined ? 'NULL' : key.clientInternal ? '1' : '0';
 
 const RECORD_COLUMNS = `f.file_id, f.line, f.start_time, f.end_time, f.src_addr, f.src_port, f.dst_addr, f.dst_port,
   f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction, f.account_id, f.region`;
 
-/** Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end filtered. */
-const matchOn = (end: 'client' | 'server') => {
+/**
+ * Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end
+ * filtered. Keys on the server alone may ask for clients inside or outside the monitored networks
+ * (fh_address_facts, made by the analysis; joined only when a key asks).
+ */
+const matchOn = (end: 'client' | 'server', byClientScope: boolean) => {
   const [on, other] = end === 'client' ? ['src', 'dst'] : ['dst', 'src'];
   const otherEnd = end === 'client' ? 'server' : 'client';
+  const scoped = end === 'server' && byClientScope;
   return `SELECT k.k, ${RECORD_COLUMNS} FROM flows f
     JOIN fh_evidence_keys k ON coalesce(f.pkt_${on}_addr, f.${on}_addr) = k.${end}
       AND (k.${otherEnd} IS NULL OR coalesce(f.pkt_${other}_addr, f.${other}_addr) = k.${otherEnd})
       AND (k.port IS NULL OR f.dst_port = k.port)
-      AND (k.protocol IS NULL OR f.protocol = k.protocol)${end === 'server' ? '\n    WHERE k.client IS NULL' : ''}`;
+      AND (k.protocol IS NULL OR f.protocol = k.protocol)${
+        scoped ? '\n    LEFT JOIN fh_address_facts af ON af.addr = coalesce(f.pkt_src_addr, f.src_addr)' : ''
+      }${end === 'server' ? '\n    WHERE k.client IS NULL' : ''}${
+        scoped ? ' AND (k.client_internal IS NULL OR coalesce(af.internal, 0) = k.client_internal)' : ''
+      }`;
 };
 
 /**
@@ -34,20 +45,21 @@ export async function fetchEvidence(
 ): Promise<EvidenceRecord[][]> {
   const result: EvidenceRecord[][] = keys.map(() => []);
   if (keys.length === 0) return result;
+  const byClientScope = keys.some((key) => key.clientInternal !== undefined);
   const rows = keys.flatMap((key, index) =>
     (key.serverPorts && key.serverPorts.length > 0 ? key.serverPorts : [undefined]).map(
       (port) =>
-        `(${index}, ${text(key.client)}, ${text(key.server)}, ${maybe(port)}, ${maybe(key.protocol)})`,
+        `(${index}, ${text(key.client)}, ${text(key.server)}, ${maybe(port)}, ${maybe(key.protocol)}, ${scope(key)})`,
     ),
   );
   await store.run(
-    'CREATE OR REPLACE TEMP TABLE fh_evidence_keys (k INTEGER, client VARCHAR, server VARCHAR, port INTEGER, protocol INTEGER)',
+    'CREATE OR REPLACE TEMP TABLE fh_evidence_keys (k INTEGER, client VARCHAR, server VARCHAR, port INTEGER, protocol INTEGER, client_internal INTEGER)',
   );
   for (let i = 0; i < rows.length; i += 1000) {
     await store.run(`INSERT INTO fh_evidence_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);
   }
   const records = await store.query<Record<string, unknown>>(`
-    SELECT m.*, i.path AS file FROM (${matchOn('client')} UNION ALL ${matchOn('server')}) AS m
+    SELECT m.*, i.path AS file FROM (${matchOn('client', false)} UNION ALL ${matchOn('server', byClientScope)}) AS m
     JOIN ingested_files i ON i.file_id = m.file_id
     QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.start_time, m.file_id, m.line) <= ${Math.trunc(perFinding)}
     ORDER BY m.k, m.start_time, m.file_id, m.line`);

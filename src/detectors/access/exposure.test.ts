@@ -19,6 +19,15 @@ describe('exposure', () => {
     expect(found[1]?.evidence.map((r) => r.srcAddr)).toEqual(['198.51.100.8', '198.51.100.9']);
   });
 
+  it("shows the internet clients' records as proof, not the internal admins' of the same service", async () => {
+    const flows = new FlowBuilder()
+      .repeat(12, 10, T, (_, at) => ({ client: '10.0.2.5', server: '10.0.1.21', port: 22, at }))
+      .tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T + 600 });
+    const [finding] = findingsOf(await run(flows), 'exposure');
+    expect(finding?.metrics.internetClients).toBe(1);
+    expect(finding?.evidence.map((r) => r.srcAddr)).toEqual(['198.51.100.8']);
+  });
+
   it('does not call a service exposed when the security group rejects the internet', async () => {
     const flows = new FlowBuilder().repeat(50, 10, T, (i, at) => ({
       client: `203.0.113.${i}`,

@@ -81,6 +81,6 @@ export default defineDetector({
     explanation: `${row.server} answered ${count(row.connections)} connections from up to ${count(row.clients)} internet addresses on port ${portList(row.ports)}${row.unauthenticated === 1 ? ', a service that ships without authentication' : ''} (threshold ${p.minClients} address).`,
     subScores: { reach: round(Math.min(1, Math.log10(1 + row.clients) / 3)) },
     metrics: { ports: row.ports.join(' '), internetClients: row.clients, connections: row.connections },
-    evidence: { server: row.server, serverPorts: row.ports },
+    evidence: { server: row.server, serverPorts: row.ports, clientInternal: false },
   }),
 });
