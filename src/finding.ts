@@ -33,6 +33,8 @@ export interface EvidenceRecord {
   /** AWS account and region of the record (from the record, else its S3 path) */
   accountId: string | null;
   region: string | null;
+  /** NODATA or SKIPDATA for a log-status record (the proof of a coverage finding); null for a flow */
+  logStatus: string | null;
 }
 
 export interface Suppression {

@@ -35,7 +35,8 @@ function evidenceRecord(r: EvidenceRecord, columns: number): HTMLElement {
       h('td', null, protocolName(r.protocol)),
       h('td', { class: 'num' }, num(r.packets)),
       h('td', { class: 'num' }, num(r.bytes)),
-      h('td', null, r.action ?? '-'),
+      // a log-status record (a coverage finding's proof) has no action: its status stands there
+      h('td', null, r.action ?? r.logStatus ?? '-'),
       h('td', null, tcpFlags(r.tcpFlags)),
       h('td', null, r.interfaceId ?? '-'),
       h('td', null, r.flowDirection ?? '-'),
@@ -58,7 +59,7 @@ function evidenceTable(evidence: readonly EvidenceRecord[]): HTMLElement {
     'protocol',
     'packets',
     'bytes',
-    'action',
+    'action / status',
     'tcp flags',
     'interface',
     'flow direction',

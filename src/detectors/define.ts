@@ -47,6 +47,11 @@ export interface EvidenceKey {
   protocol?: number;
   /** with `server` alone: only clients inside (true) or outside (false) the monitored networks */
   clientInternal?: boolean;
+  /**
+   * an interface's own log records instead: its SKIPDATA and NODATA records, and, when it fell silent
+   * at `silentFrom` (Unix seconds), its last flow records before that
+   */
+  interfaceLog?: { interfaceId: string; silentFrom?: number };
 }
 
 /** A scored feature row, before the engine adds ids, evidence, allowlist and missing-field effects. */

@@ -7,12 +7,27 @@ export const EVIDENCE_PER_FINDING = 10;
 
 const quote = (text: string) => `'${text.replaceAll("'", "''")}'`;
 const maybe = (n: number | undefined) => (n === undefined ? 'NULL' : String(Math.trunc(n)));
+const maybeNumber = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? 'NULL' : String(n));
 const text = (s: string | undefined) => (s === undefined ? 'NULL' : quote(s));
 const scope = (key: EvidenceKey) =>
   key.clientInternal === undefined ? 'NULL' : key.clientInternal ? '1' : '0';
 
 const RECORD_COLUMNS = `f.file_id, f.line, f.start_time, f.end_time, f.src_addr, f.src_port, f.dst_addr, f.dst_port,
-  f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction, f.account_id, f.region`;
+  f.protocol, f.packets, f.bytes, f.action, f.tcp_flags, f.interface_id, f.flow_direction, f.account_id, f.region,
+  NULL AS log_status`;
+
+/**
+ * An interface's own log: its SKIPDATA records first (records lost), then NODATA, then, for a silence,
+ * its last flow records before it, the newest first. The rank orders them within the finding.
+ */
+const interfaceLog = `
+  SELECT k.k, 0 AS rank, h.file_id, h.line, h.start_time, h.end_time, NULL AS src_addr, NULL AS src_port,
+    NULL AS dst_addr, NULL AS dst_port, NULL AS protocol, NULL AS packets, NULL AS bytes, NULL AS action,
+    NULL AS tcp_flags, h.interface_id, NULL AS flow_direction, h.account_id, h.region, h.status AS log_status
+  FROM log_health h JOIN fh_evidence_interfaces k ON h.interface_id = k.interface_id
+  UNION ALL
+  SELECT k.k, 1 AS rank, ${RECORD_COLUMNS} FROM flows f
+  JOIN fh_evidence_interfaces k ON f.interface_id = k.interface_id AND f.start_time < k.silent_from`;
 
 /**
  * Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end
@@ -58,11 +73,31 @@ export async function fetchEvidence(
   for (let i = 0; i < rows.length; i += 1000) {
     await store.run(`INSERT INTO fh_evidence_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);
   }
-  const records = await store.query<Record<string, unknown>>(`
+  const flowRecords = await store.query<Record<string, unknown>>(`
     SELECT m.*, i.path AS file FROM (${matchOn('client', false)} UNION ALL ${matchOn('server', byClientScope)}) AS m
     JOIN ingested_files i ON i.file_id = m.file_id
     QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.start_time, m.file_id, m.line) <= ${Math.trunc(perFinding)}
     ORDER BY m.k, m.start_time, m.file_id, m.line`);
+  const interfaces = keys.flatMap((key, index) =>
+    key.interfaceLog
+      ? [`(${index}, ${quote(key.interfaceLog.interfaceId)}, ${maybeNumber(key.interfaceLog.silentFrom)})`]
+      : [],
+  );
+  let logRecords: Record<string, unknown>[] = [];
+  if (interfaces.length > 0) {
+    await store.run(
+      'CREATE OR REPLACE TEMP TABLE fh_evidence_interfaces (k INTEGER, interface_id VARCHAR, silent_from DOUBLE)',
+    );
+    await store.run(`INSERT INTO fh_evidence_interfaces VALUES ${interfaces.join(', ')}`);
+    logRecords = await store.query<Record<string, unknown>>(`
+      SELECT m.*, i.path AS file FROM (${interfaceLog}) AS m
+      JOIN ingested_files i ON i.file_id = m.file_id
+      QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.rank, m.log_status = 'NODATA',
+        CASE WHEN m.rank = 1 THEN -m.start_time ELSE m.start_time END, m.file_id, m.line) <= ${Math.trunc(perFinding)}
+      ORDER BY m.k, m.rank, m.log_status = 'NODATA', CASE WHEN m.rank = 1 THEN -m.start_time ELSE m.start_time END,
+        m.file_id, m.line`);
+  }
+  const records = [...flowRecords, ...logRecords];
   for (const r of records) {
     const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
     const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
@@ -84,6 +119,7 @@ export async function fetchEvidence(
       flowDirection: str(r.flow_direction),
       accountId: str(r.account_id),
       region: str(r.region),
+      logStatus: str(r.log_status),
     });
   }
   return result;

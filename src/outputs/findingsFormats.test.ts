@@ -4,6 +4,7 @@ import type { Finding } from '../finding.js';
 import { csvCell, renderFindingsCsv } from './findingsCsv.js';
 import { mdText, renderFindingsMarkdown } from './findingsMarkdown.js';
 import { renderFindingsNdjson } from './findingsNdjson.js';
+import { renderFindingsTable } from './findingsTable.js';
 import type { ScanReport } from './scanReport.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
@@ -43,6 +44,7 @@ const finding = (over: Partial<Finding>): Finding => ({
       flowDirection: 'ingress',
       accountId: '123456789012',
       region: 'us-east-1',
+      logStatus: null,
     },
   ],
   ...over,
@@ -115,5 +117,28 @@ describe('Markdown', () => {
     expect(md).toContain('\\<script\\>');
     expect(md).toContain('| logs/a.log.gz:12 |');
     expect(mdText('[x](http://e) | y')).toBe('\\[x\\]\\(http://e\\) \\| y');
+  });
+});
+
+describe('table', () => {
+  it('points at the first evidence record, and counts the others only when there are some', () => {
+    const one = renderFindingsTable(report([finding({})]));
+    expect(one).toContain('evidence: logs/a.log.gz:12\n');
+    const base = finding({});
+    const two = renderFindingsTable(report([finding({ evidence: [...base.evidence, ...base.evidence] })]));
+    expect(two).toContain('evidence: logs/a.log.gz:12 (+1 more in json output)');
+  });
+});
+
+describe('Markdown evidence', () => {
+  it("shows a log-status record's status where a flow's action stands", () => {
+    const base = finding({});
+    const [record] = base.evidence;
+    if (!record) throw new Error('fixture has evidence');
+    const md = renderFindingsMarkdown(
+      report([finding({ evidence: [{ ...record, action: null, logStatus: 'SKIPDATA' }] })]),
+    );
+    expect(md).toContain('| action / status |');
+    expect(md).toMatch(/\| SKIPDATA \|\n/);
   });
 });

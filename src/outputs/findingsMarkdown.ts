@@ -54,12 +54,12 @@ function details(f: Finding): string[] {
   if (f.evidence.length > 0) {
     lines.push(
       '',
-      '| file:line | src | dst | proto | packets | bytes | action |',
+      '| file:line | src | dst | proto | packets | bytes | action / status |',
       '|---|---|---|---|---|---|---|',
     );
     for (const r of f.evidence) {
       lines.push(
-        `| ${mdText(`${r.file}:${r.line}`)} | ${mdText(`${r.srcAddr}:${r.srcPort}`)} | ${mdText(`${r.dstAddr}:${r.dstPort}`)} | ${r.protocol} | ${r.packets} | ${r.bytes} | ${r.action ?? '-'} |`,
+        `| ${mdText(`${r.file}:${r.line}`)} | ${mdText(`${r.srcAddr}:${r.srcPort}`)} | ${mdText(`${r.dstAddr}:${r.dstPort}`)} | ${r.protocol} | ${r.packets} | ${r.bytes} | ${r.action ?? r.logStatus ?? '-'} |`,
       );
     }
   }

@@ -57,8 +57,10 @@ function findingLines(f: Finding): string[] {
   if (f.suppressed)
     lines.push(`      suppressed: ${f.suppressed.reason} (allowlist entry ${f.suppressed.rule})`);
   const first = f.evidence[0];
-  if (first)
-    lines.push(`      evidence: ${first.file}:${first.line} (+${f.evidence.length - 1} more in json output)`);
+  if (first) {
+    const more = f.evidence.length > 1 ? ` (+${f.evidence.length - 1} more in json output)` : '';
+    lines.push(`      evidence: ${first.file}:${first.line}${more}`);
+  }
   return lines;
 }
 

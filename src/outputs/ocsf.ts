@@ -87,6 +87,7 @@ function ocsfEvidence(r: EvidenceRecord) {
       action: r.action,
       tcp_flags: r.tcpFlags,
       interface_id: r.interfaceId,
+      ...(r.logStatus ? { log_status: r.logStatus } : {}),
     },
   };
 }

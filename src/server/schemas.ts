@@ -123,6 +123,7 @@ const evidenceRecord = {
     flowDirection: nullable('string'),
     accountId: nullable('string'),
     region: nullable('string'),
+    logStatus: { ...nullable('string'), description: 'NODATA or SKIPDATA for a log-status record' },
   },
 };
 

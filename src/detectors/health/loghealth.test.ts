@@ -59,6 +59,13 @@ describe('loghealth', () => {
       'eni-web had flow records skipped by AWS (SKIPDATA) in 3 capture window(s) covering 30 minutes between 2023-11-14 02:00 UTC and 2023-11-14 02:30 UTC (medium from 6 windows).',
     );
     expect(web?.metrics.logStatus).toBe('present');
+    // the proof: the interface's own SKIPDATA records, with file and line
+    expect(web?.evidence.map((r) => [r.logStatus, r.interfaceId, r.start])).toEqual([
+      ['SKIPDATA', 'eni-web', T + 2 * HOUR],
+      ['SKIPDATA', 'eni-web', T + 2 * HOUR + 600],
+      ['SKIPDATA', 'eni-web', T + 2 * HOUR + 1200],
+    ]);
+    expect(web?.evidence[0]?.line).toBeGreaterThan(1);
   });
 
   it('names a steady interface that falls silent for two hours while another logs on', async () => {
@@ -72,6 +79,13 @@ describe('loghealth', () => {
     expect(finding?.explanation).toContain(
       'fell silent for 2 hours from 2023-11-14 04:00 UTC to 2023-11-14 06:00 UTC while other interfaces logged in 12 of those windows',
     );
+    // the proof: its last flow records before the silence, the newest first
+    const starts = finding?.evidence.map((r) => r.start ?? 0) ?? [];
+    expect(starts).toHaveLength(10);
+    expect(starts.every((t) => t < T + 4 * HOUR)).toBe(true);
+    expect(starts).toEqual([...starts].sort((a, b) => b - a));
+    expect(starts[0]).toBeGreaterThan(T + 4 * HOUR - 600);
+    expect(finding?.evidence.every((r) => r.interfaceId === 'eni-web' && r.logStatus === null)).toBe(true);
   });
 
   it('stays silent just under the threshold: a 50-minute lull of a steady interface', async () => {

@@ -187,6 +187,7 @@ export default defineDetector({
     if (parts.length === 0) return undefined;
     const worst = parts.reduce((a, b) => (severityRank(b.severity) > severityRank(a.severity) ? b : a));
     const logStatus = row.empty_total > 0 ? 'absent' : row.health_records > 0 ? 'present' : 'unknown';
+    const silentFrom = longest?.from ?? trailing?.from;
     const caveat =
       logStatus === 'absent'
         ? ` (${count(row.empty_total)} records without log-status in the store: lost records (SKIPDATA) cannot be told from idle windows there)`
@@ -217,7 +218,10 @@ export default defineDetector({
         emptyRecords: row.empty_records,
         logStatus,
       },
-      evidence: {},
+      // its own SKIPDATA/NODATA records, and before a silence its last flow records
+      evidence: {
+        interfaceLog: { interfaceId: row.iface, ...(silentFrom === undefined ? {} : { silentFrom }) },
+      },
     };
   },
 });

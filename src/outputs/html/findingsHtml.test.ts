@@ -31,6 +31,7 @@ const record = (over: Partial<EvidenceRecord> = {}): EvidenceRecord => ({
   tcpFlags: 2,
   interfaceId: 'eni-0abc',
   flowDirection: null,
+  logStatus: null,
   ...over,
 });
 

@@ -150,10 +150,10 @@ function evidenceTable(evidence: readonly EvidenceRecord[]) {
   const endpoint = (addr: string | null, port: number | null) =>
     `${addr ?? '-'}${port == null ? '' : `:${port}`}`;
   return html`<table class="evidence"><caption>Evidence records (${evidence.length})</caption>
-<thead><tr><th>file:line</th><th>start (UTC)</th><th>source</th><th>destination</th><th>protocol</th><th>packets</th><th>bytes</th><th>action</th><th>tcp flags</th><th>interface</th><th>flow direction</th></tr></thead>
+<thead><tr><th>file:line</th><th>start (UTC)</th><th>source</th><th>destination</th><th>protocol</th><th>packets</th><th>bytes</th><th>action / status</th><th>tcp flags</th><th>interface</th><th>flow direction</th></tr></thead>
 <tbody>${evidence.map(
     (r) =>
-      html`<tr class="evidence-row"><td class="file">${r.file}:${r.line}</td><td>${iso(r.start)}</td><td>${endpoint(r.srcAddr, r.srcPort)}</td><td>${endpoint(r.dstAddr, r.dstPort)}</td><td>${r.protocol == null ? '-' : (PROTOCOLS[r.protocol] ?? r.protocol)}</td><td class="num">${num(r.packets)}</td><td class="num">${num(r.bytes)}</td><td>${r.action ?? '-'}</td><td>${r.tcpFlags ?? '-'}</td><td>${r.interfaceId ?? '-'}</td><td>${r.flowDirection ?? '-'}</td></tr>`,
+      html`<tr class="evidence-row"><td class="file">${r.file}:${r.line}</td><td>${iso(r.start)}</td><td>${endpoint(r.srcAddr, r.srcPort)}</td><td>${endpoint(r.dstAddr, r.dstPort)}</td><td>${r.protocol == null ? '-' : (PROTOCOLS[r.protocol] ?? r.protocol)}</td><td class="num">${num(r.packets)}</td><td class="num">${num(r.bytes)}</td><td>${r.action ?? r.logStatus ?? '-'}</td><td>${r.tcpFlags ?? '-'}</td><td>${r.interfaceId ?? '-'}</td><td>${r.flowDirection ?? '-'}</td></tr>`,
   )}</tbody></table>`;
 }
 
