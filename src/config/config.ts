@@ -27,6 +27,8 @@ export interface AllowlistEntry {
   direction?: Direction;
   /** only these detectors (ids) */
   detector?: readonly string[];
+  /** the actor or target is one of these network interfaces (e.g. a coverage finding's eni-…) */
+  interface?: readonly string[];
 }
 
 export interface FlowhawkConfig {
@@ -151,7 +153,7 @@ function allowlistEntry(
   fail: Fail,
 ): AllowlistEntry {
   const o = asObject(item, where, fail);
-  allowOnly(o, ['reason', 'cidr', 'role', 'port', 'direction', 'detector'], where, fail);
+  allowOnly(o, ['reason', 'cidr', 'role', 'port', 'direction', 'detector', 'interface'], where, fail);
   if (typeof o.reason !== 'string' || o.reason.trim() === '') {
     fail(`${where}.reason`, 'every allowlist entry needs a reason', 'say why this traffic is expected');
   }
@@ -173,8 +175,14 @@ function allowlistEntry(
     entry.detector = stringList(one(o.detector), `${where}.detector`, fail);
     for (const id of entry.detector) if (!byId.has(id)) fail(`${where}.detector`, `no such detector "${id}"`);
   }
-  if (!entry.cidr && !entry.port && !entry.detector && !entry.direction) {
-    fail(where, 'matches every finding', 'give at least one of cidr, port, direction, detector');
+  if (o.interface !== undefined) {
+    entry.interface = stringList(one(o.interface), `${where}.interface`, fail);
+    for (const id of entry.interface)
+      if (!/^eni-[0-9a-zA-Z]+$/.test(id))
+        fail(`${where}.interface`, `"${id}" is not a network interface id (eni-…)`);
+  }
+  if (!entry.cidr && !entry.port && !entry.detector && !entry.direction && !entry.interface) {
+    fail(where, 'matches every finding', 'give at least one of cidr, port, direction, detector, interface');
   }
   return entry;
 }

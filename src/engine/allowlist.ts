@@ -35,6 +35,10 @@ export class Allowlist {
         const ports = finding.evidence.serverPorts ?? [];
         if (!ports.some((port) => entry.port?.includes(port))) continue;
       }
+      if (entry.interface) {
+        const ends = [finding.actor, finding.target];
+        if (!ends.some((end) => end !== null && entry.interface?.includes(end))) continue;
+      }
       if (entry.ranges.length > 0) {
         const role = entry.role ?? 'either';
         const hosts = [

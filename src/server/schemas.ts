@@ -30,6 +30,7 @@ const allowlistEntry = {
     port: { type: 'array', items: { type: 'integer' } },
     direction: { type: 'string', enum: ['inbound', 'outbound', 'internal', 'external'] },
     detector: { type: 'array', items: { type: 'string' } },
+    interface: { type: 'array', items: { type: 'string' } },
   },
   required: ['reason'],
 };
