@@ -244,8 +244,13 @@ async function expectWholeOrPrefix(
     expect(got.bad).toEqual([{ line: expect.any(Number), reason: expect.stringMatching(UNREADABLE) }]);
     expect(got.total).toBe((got.bad[0]?.line ?? 0) - 1);
   }
-  const stored = [...got.stored.flow, ...got.stored.health, ...got.stored.bad].sort((a, b) => a - b);
-  expect(stored).toEqual(Array.from({ length: got.total }, (_, i) => i + 1));
+  // every row up to `total` is stored once as a flow or health record, or counted bad (damaged values
+  // read without an error make bad rows); bad lines are kept as examples only, the first 200 per batch
+  const kept = [...got.stored.flow, ...got.stored.health];
+  const lines = [...kept, ...got.stored.bad];
+  expect(new Set(lines).size).toBe(lines.length);
+  expect(lines.every((line) => line >= 1 && line <= got.total)).toBe(true);
+  expect(kept.length + (got.kinds.bad ?? 0)).toBe(got.total);
 }
 
 describe('Parquet loader properties', () => {
@@ -312,9 +317,7 @@ describe('Parquet loader properties', () => {
           await expectWholeOrPrefix(readFileSync(await writeParquet(f)), at, f.rows.length, batch);
         },
       ),
-      // fixed seed: random flips sometimes make DuckDB read damaged pages as other values or spin,
-      // which the note of session 2 records for investigation; these cases are checked every run
-      { numRuns: 10, seed: 20261128 },
+      { numRuns: 10 },
     );
   });
 
@@ -339,7 +342,7 @@ describe('Parquet loader properties', () => {
           await expectWholeOrPrefix(readFileSync(path), at, rows, batch);
         },
       ),
-      { numRuns: 4, seed: 20261128 },
+      { numRuns: 4 },
     );
   });
 });
