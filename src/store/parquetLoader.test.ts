@@ -307,4 +307,31 @@ describe('loadParquet in batches', () => {
       { n: flows, last: flows },
     ]);
   });
+
+  it('keeps the first 200 bad lines of a file as examples however many batches it is read in', async () => {
+    const path = join(dir, 'bad-values.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    // every row's source address is no address: 1,200 bad rows read in three batches
+    await connection.run(`COPY (
+        SELECT 2::INTEGER AS version, '123456789010' AS account_id, 'eni-1' AS interface_id,
+          'not-an-address' AS srcaddr, '172.31.16.21' AS dstaddr, 1024::INTEGER AS srcport, 443::INTEGER AS dstport,
+          6::INTEGER AS protocol, 10::BIGINT AS packets, 1000::BIGINT AS bytes, (1418530010 + i)::BIGINT AS start,
+          (1418530070 + i)::BIGINT AS "end", 'ACCEPT' AS action, 'OK' AS log_status
+        FROM range(1200) AS t(i)
+      ) TO '${path}' (FORMAT parquet)`);
+    connection.closeSync();
+    instance.closeSync();
+    const loaded = await loadParquet(
+      store,
+      9,
+      path,
+      { badLine: () => undefined, warn: () => undefined },
+      500,
+    );
+    expect(loaded.counts.get(9)?.bad).toBe(1200);
+    expect(await table('SELECT count(*)::INTEGER AS n, max(line)::INTEGER AS last FROM bad_lines')).toEqual([
+      { n: 200, last: 200 },
+    ]);
+  });
 });

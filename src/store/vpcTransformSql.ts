@@ -149,10 +149,12 @@ export function insertLogHealthSql(layout: VpcLayout): string {
 
 export function insertBadLinesSql(layout: VpcLayout): string {
   const text = layout.fields.map((_, index) => `f${index}`).join(', ');
+  // a file arrives in batches: what earlier batches kept counts against the file's examples
   return `INSERT INTO bad_lines
     SELECT fh_file_id, fh_line, fh_reason, left(concat_ws(' ', ${text}), 200) FROM fh_odd
+    LEFT JOIN (SELECT file_id, count(*) AS kept FROM bad_lines GROUP BY file_id) AS k ON k.file_id = fh_file_id
     WHERE fh_kind = 'bad'
-    QUALIFY row_number() OVER (PARTITION BY fh_file_id ORDER BY fh_line) <= ${MAX_BAD_LINES_KEPT_PER_FILE}`;
+    QUALIFY row_number() OVER (PARTITION BY fh_file_id ORDER BY fh_line) <= ${MAX_BAD_LINES_KEPT_PER_FILE} - coalesce(k.kept, 0)`;
 }
 
 /**
