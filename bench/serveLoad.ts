@@ -56,7 +56,11 @@ const cli = spawnSync(
   },
 );
 if (cli.status !== 0) throw new Error(`reference scan failed: ${cli.stderr}`);
-const reference = signature((JSON.parse(cli.stdout) as { findings: Finding[] }).findings, 0);
+const referenceReport = JSON.parse(cli.stdout) as { findings: Finding[]; ingest: { badLines: number } };
+if (referenceReport.ingest.badLines !== 0) {
+  throw new Error(`the generated file has ${referenceReport.ingest.badLines} bad lines`);
+}
+const reference = signature(referenceReport.findings, 0);
 
 // 3. the server, and its memory sampled with its job workers
 const workspace = join(tmpdir(), `flowhawk-load-${process.pid}`);
@@ -120,7 +124,14 @@ for (const [i, id] of ids.entries()) {
   jobTimes.push((Date.parse(job.finishedAt ?? '') - Date.parse(job.startedAt ?? '')) / 1000);
   const report = (await (await fetch(`${url}/api/jobs/${id}/report?format=json`)).json()) as {
     findings: Finding[];
+    ingest: { records: number; badLines: number } | null;
   };
+  // the job read what the file holds: every line a record (a generator fault once made them all bad lines)
+  if (report.ingest?.badLines !== 0 || report.ingest?.records !== baseFacts.records + 300) {
+    problems.push(
+      `job ${i}: read ${report.ingest?.records} records and ${report.ingest?.badLines} bad lines`,
+    );
+  }
   const got = signature(report.findings, i);
   if (got !== reference)
     problems.push(`job ${i}: findings differ from the CLI's\n  got ${got}\n  want ${reference}`);

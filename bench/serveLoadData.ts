@@ -28,7 +28,7 @@ export async function writeBase(
   seed = 7,
 ): Promise<{ bytes: number; records: number }> {
   const rng = new Prng(seed);
-  const pick = (n: number) => Math.floor(rng.next() * n);
+  const pick = (n: number) => rng.int(n);
   const out = createWriteStream(path);
   const gzip = createGzip({ level: 6 });
   gzip.pipe(out);
@@ -42,7 +42,7 @@ export async function writeBase(
   while (written < targetBytes) {
     const lines: string[] = [];
     for (let i = 0; i < 5000; i++) {
-      t += rng.next() * 0.02;
+      t += rng.float() * 0.02;
       const client = `10.1.${1 + pick(8)}.${1 + pick(250)}`;
       const server = `10.1.0.${10 + pick(20)}`;
       const port = SERVICES[pick(SERVICES.length)] as number;

@@ -185,6 +185,11 @@ function describe(error: unknown, memoryLimit: string): string {
   return `unexpected error: ${message}`;
 }
 
+// a worker whose server died (killed, crashed) stops too: the next server runs the job again, and
+// must find the job's DuckDB file free
+if (!process.connected) process.exit(1);
+process.once('disconnect', () => process.exit(1));
+
 process.once('message', (request: WorkerRequest) => {
   runJob(request).then(
     async () => {

@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeBase } from '../../bench/serveLoadData.js';
 import { flowhawk } from '../helpers/cli.js';
 
 describe('flowhawk serve (the command)', () => {
@@ -79,4 +80,87 @@ describe('flowhawk serve (the command)', () => {
     expect(await exited).toBe(0);
     expect(stderr).toContain('stopping');
   });
+
+  it('resumes a job after the server is killed mid-job, its worker gone with it', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'fh-crash-'));
+    const log = join(workspace, 'busy.log.gz');
+    await writeBase(log, 3 * 1024 * 1024);
+    const first = await serve(workspace);
+    const created = await (await uploadFile(first.url, log)).json();
+    // wait for the job's worker process
+    let workers: number[] = [];
+    for (let i = 0; i < 200 && workers.length === 0; i++) {
+      workers = workersOf(first.child.pid as number);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(workers.length).toBe(1);
+    // killed while the detectors run, when the worker has nothing to send for a while
+    for (let i = 0; i < 2000; i++) {
+      const job = await (await fetch(`${first.url}/api/jobs/${created.id}`)).json();
+      if (job.progress.stage === 'analyse') break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    first.child.kill('SIGKILL');
+    // an orphan would hold the job's DuckDB file until it finished: it must go at once
+    for (let i = 0; i < 20 && workers.some(alive); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(workers.filter(alive)).toEqual([]);
+
+    const second = await serve(workspace);
+    try {
+      let job: { status: string; interruptions: number; runs: number; error: string | null } | undefined;
+      for (let i = 0; i < 1200; i++) {
+        job = await (await fetch(`${second.url}/api/jobs/${created.id}`)).json();
+        if (job?.status === 'done' || job?.status === 'failed') break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(job).toMatchObject({ status: 'done', interruptions: 1, runs: 2, error: null });
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+  });
 });
+
+/** `flowhawk serve` as its own process on a free port. */
+async function serve(workspace: string) {
+  const child = spawn(
+    'node',
+    ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--workspace', workspace],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      if (match?.[1]) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { child, url };
+}
+
+async function uploadFile(url: string, path: string) {
+  const form = new FormData();
+  form.append('files', new Blob([readFileSync(path)]), 'busy.log.gz');
+  return fetch(`${url}/api/jobs`, { method: 'POST', body: form });
+}
+
+/** The job workers among a process's children (the server also runs esbuild's service). */
+function workersOf(pid: number): number[] {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean);
+    return children
+      .map(Number)
+      .filter((child) => readFileSync(`/proc/${child}/cmdline`, 'utf8').includes('jobWorker'));
+  } catch {
+    return [];
+  }
+}
+
+const alive = (pid: number) =>
+  existsSync(`/proc/${pid}`) && !/State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
