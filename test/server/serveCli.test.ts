@@ -49,23 +49,7 @@ describe('flowhawk serve (the command)', () => {
 
   it('serves the page and the API (token from FLOWHAWK_TOKEN) until SIGTERM, then exits 0', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'fh-serve-'));
-    const child = spawn(
-      'node',
-      ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--workspace', workspace],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-        env: { ...process.env, FLOWHAWK_TOKEN: 'from-the-environment' },
-      },
-    );
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (chunk: Buffer) => {
-        stderr += chunk.toString();
-        const match = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
-        if (match?.[1]) resolve(match[1]);
-      });
-      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
-    });
+    const { child, url, stderr } = await serve(workspace, { FLOWHAWK_TOKEN: 'from-the-environment' });
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('flowhawk');
@@ -78,7 +62,7 @@ describe('flowhawk serve (the command)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toContain('stopping');
+    expect(stderr()).toContain('stopping');
   });
 
   it('resumes a job after the server is killed mid-job, its worker gone with it', async () => {
@@ -120,25 +104,26 @@ describe('flowhawk serve (the command)', () => {
   });
 });
 
-/** `flowhawk serve` as its own process on a free port. */
-async function serve(workspace: string) {
+/** `flowhawk serve` as its own process on a free port; `stderr()` is what it has said so far. */
+async function serve(workspace: string, env: Record<string, string> = {}) {
   const child = spawn(
     'node',
     ['--import', 'tsx', 'src/cli/run.ts', 'serve', '--port', '0', '--workspace', workspace],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     },
   );
-  let stderr = '';
+  let said = '';
   const url = await new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(stderr);
+      said += chunk.toString();
+      const match = /serving (http:\/\/127\.0\.0\.1:\d+)\//.exec(said);
       if (match?.[1]) resolve(match[1]);
     });
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${said}`)));
   });
-  return { child, url };
+  return { child, url, stderr: () => said };
 }
 
 async function uploadFile(url: string, path: string) {
