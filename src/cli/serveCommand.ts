@@ -37,7 +37,11 @@ export function registerServe(program: Command): void {
       'largest decompressed size of one file, e.g. 100GB (stops gzip bombs)',
       '100GB',
     )
-    .option('--job-memory <size>', 'DuckDB memory limit of each job (it spills to disk beyond)', '512MB')
+    .option(
+      '--job-memory <size>',
+      'DuckDB memory limit of each job: it spills to disk beyond, and a job that needs more fails saying so',
+      '512MB',
+    )
     .option('--jobs <n>', 'jobs analysed at once', String(DEFAULTS.concurrency))
     .addHelpText(
       'after',
@@ -46,7 +50,8 @@ The page and its API (OpenAPI at /api/openapi.json) listen on 127.0.0.1 by defau
 this machine. Jobs, their files and findings are kept in the workspace and survive a restart; a job
 cut short by a stop is run again.
 
-Exit codes: 0 stopped (Ctrl-C), 2 usage error (bad option, port in use, non-loopback host without a token).
+Exit codes: 0 stopped (Ctrl-C or SIGTERM), 2 usage error (bad option, port in use, non-loopback host without
+a token), 3 input error (invalid config, workspace in use by another server).
 
 Examples:
   flowhawk serve                                   # then open http://127.0.0.1:8080/

@@ -65,6 +65,18 @@ describe('flowhawk serve (the command)', () => {
     expect(stderr()).toContain('stopping');
   });
 
+  it('refuses a workspace another server is using (exit 3), naming the cause', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'fh-busy-'));
+    const first = await serve(workspace);
+    try {
+      const second = flowhawk('serve', '--port', '0', '--workspace', workspace);
+      expect(second.code).toBe(3);
+      expect(second.stderr).toContain('is another `flowhawk serve` using this workspace?');
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+  });
+
   it('resumes a job after the server is killed mid-job, its worker gone with it', async () => {
     const workspace = mkdtempSync(join(tmpdir(), 'fh-crash-'));
     const log = join(workspace, 'busy.log.gz');
