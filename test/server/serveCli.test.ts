@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +73,7 @@ describe('flowhawk serve (the command)', () => {
       expect(second.code).toBe(3);
       expect(second.stderr).toContain('is another `flowhawk serve` using this workspace?');
     } finally {
-      first.child.kill('SIGTERM');
+      await stop(first.child);
     }
   });
 
@@ -111,7 +111,7 @@ describe('flowhawk serve (the command)', () => {
       }
       expect(job).toMatchObject({ status: 'done', interruptions: 1, runs: 2, error: null });
     } finally {
-      second.child.kill('SIGTERM');
+      await stop(second.child);
     }
   });
 });
@@ -136,6 +136,16 @@ async function serve(workspace: string, env: Record<string, string> = {}) {
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${said}`)));
   });
   return { child, url, stderr: () => said };
+}
+
+/** Stops a server process and waits for it; one that ignores SIGTERM for 10 s is killed, never left behind. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 async function uploadFile(url: string, path: string) {
