@@ -68,11 +68,6 @@ export class JobRunner extends EventEmitter {
     this.pump();
   }
 
-  /** The live progress of a running job (the database has it only every few seconds). */
-  liveProgress(id: string): JobProgress | undefined {
-    return this.running.get(id)?.progress;
-  }
-
   isActive(id: string): boolean {
     return this.taken.has(id) || this.waiting.includes(id);
   }
@@ -82,29 +77,20 @@ export class JobRunner extends EventEmitter {
     const at = this.waiting.indexOf(id);
     if (at >= 0) this.waiting.splice(at, 1);
     const run = this.running.get(id);
-    if (!run) return;
-    await new Promise<void>((resolve) => {
-      run.child.once('exit', () => resolve());
-      run.child.kill('SIGKILL');
-    });
+    if (run) await killWorker(run.child);
   }
 
   /** Stops the workers without touching their jobs: they stay `running` and are recovered on start. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.waiting.length = 0;
-    await Promise.all(
-      [...this.running.values()].map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) resolve();
-            else {
-              child.once('exit', () => resolve());
-              child.kill('SIGKILL');
-            }
-          }),
-      ),
-    );
+    await Promise.all([...this.running.values()].map(({ child }) => killWorker(child)));
+  }
+
+  /** The job with its live progress when it runs (the database has it only every few seconds). */
+  withLiveProgress(job: Job): Job {
+    const progress = this.running.get(job.id)?.progress;
+    return progress ? { ...job, progress } : job;
   }
 
   private pump(): void {
@@ -201,4 +187,11 @@ export class JobRunner extends EventEmitter {
   }
 }
 
-export type { Job };
+/** Kills a worker and resolves once it has exited (at once when it already has). */
+function killWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}

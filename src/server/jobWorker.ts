@@ -37,6 +37,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
   });
   try {
     const names = new Map(request.files.map((f) => [f.path, f.name]));
+    const bytes = request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
     let summary: IngestSummary | undefined;
     if (request.ingest) {
       const started = Date.now();
@@ -74,8 +75,8 @@ async function runJob(request: WorkerRequest): Promise<void> {
         progress: progress({
           filesDone: summary.perFile.length,
           filesTotal: request.files.length,
-          bytesDone: totalBytes(request),
-          bytesTotal: totalBytes(request),
+          bytesDone: bytes,
+          bytesTotal: bytes,
           records: summary.records,
         }),
       });
@@ -89,7 +90,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
       }
       await send({ type: 'ingested' });
     }
-    await send({ type: 'progress', progress: await stageProgress(request, store, summary) });
+    await send({ type: 'progress', progress: await stageProgress(request, bytes, store, summary) });
     const analysis = await analyse(store, config, DETECTORS);
     const traffic = await trafficOverview(store);
     // a re-run reads no file: the first run's summary still says what the flows came from
@@ -108,18 +109,14 @@ async function runJob(request: WorkerRequest): Promise<void> {
   }
 }
 
-function totalBytes(request: WorkerRequest): number {
-  return request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
-}
-
 /** The analyse stage's progress: every file read, and the flows the job's store holds (a re-run reads none). */
 async function stageProgress(
   request: WorkerRequest,
+  bytes: number,
   store: DuckdbStore,
   summary: IngestSummary | undefined,
 ): Promise<JobProgress> {
   const [row] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM flows');
-  const bytes = totalBytes(request);
   return {
     stage: 'analyse',
     filesDone: request.files.length,

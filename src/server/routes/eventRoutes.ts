@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Job, JobProgress } from '../apiTypes.js';
+import type { JobProgress } from '../apiTypes.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../httpError.js';
 import { errors, jobIdParams } from '../schemas.js';
@@ -53,9 +53,7 @@ export function eventRoutes(app: FastifyInstance, ctx: ServerContext): void {
         const job = await ctx.store.get(id);
         if (closed) return;
         if (!job) return close();
-        const progress = ctx.runner.liveProgress(id);
-        const shown: Job = progress ? { ...job, progress } : job;
-        send('job', shown);
+        send('job', ctx.runner.withLiveProgress(job));
         if ((job.status === 'done' || job.status === 'failed') && !ctx.runner.isActive(id)) close();
       };
       const onJob = (jobId: string) => {

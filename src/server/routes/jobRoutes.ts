@@ -12,10 +12,7 @@ import { receiveUpload } from '../uploads.js';
 
 /** Jobs: upload files (one job), list, read, re-run with another allowlist, delete. */
 export function jobRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const live = (job: Job): Job => {
-    const progress = ctx.runner.liveProgress(job.id);
-    return progress ? { ...job, progress } : job;
-  };
+  const live = (job: Job): Job => ctx.runner.withLiveProgress(job);
   const found = async (id: string): Promise<Job> => {
     const job = await ctx.store.get(id);
     if (!job) throw new HttpError(404, `no job ${id}`, 'list the jobs with GET /api/jobs');
