@@ -1,11 +1,11 @@
 /** How the page writes numbers, sizes and times: like the HTML report (en-US digits, ISO UTC). */
+import { decimalBytes, isoSeconds as unixIso } from '../src/outputs/textUnits.js';
 
 export const num = (n: number | null | undefined): string => (n == null ? '-' : n.toLocaleString('en-US'));
 
 /** Unix seconds → `2024-03-11T00:00:05Z`. */
 export function isoSeconds(seconds: number | null | undefined): string {
-  if (seconds == null || !Number.isFinite(seconds)) return '-';
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+  return seconds == null || !Number.isFinite(seconds) ? '-' : unixIso(seconds);
 }
 
 /** An ISO string from the API, shown in UTC without milliseconds. */
@@ -15,18 +15,9 @@ export function isoText(text: string | null | undefined): string {
   return Number.isNaN(t) ? text : new Date(t).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
-
 /** Bytes in decimal units, as the terminal summary writes them. */
 export function bytes(n: number | null | undefined): string {
-  if (n == null || !Number.isFinite(n)) return '-';
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < UNITS.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${UNITS[u]}`;
+  return n == null || !Number.isFinite(n) ? '-' : decimalBytes(n);
 }
 
 export function percent(done: number, total: number): number {

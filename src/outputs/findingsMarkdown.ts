@@ -1,8 +1,8 @@
 import { type Finding, SEVERITIES } from '../finding.js';
 import type { ScanReport } from './scanReport.js';
+import { isoSeconds } from './textUnits.js';
 
 /** Markdown for tickets and wikis: a summary table, then each finding with its evidence. */
-const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 /** Text from the logs must not become Markdown (links, tables, HTML): escape what would be markup. */
 export function mdText(text: string): string {
@@ -24,7 +24,7 @@ export function renderFindingsMarkdown(report: ScanReport): string {
     );
     for (const f of findings) {
       out.push(
-        `| ${f.severity} | ${f.detector} | ${mdText(f.actor)} | ${f.target ? mdText(f.target) : `${f.targetCount} hosts`} | ${f.count} | ${iso(f.firstSeen)} | ${iso(f.lastSeen)} |`,
+        `| ${f.severity} | ${f.detector} | ${mdText(f.actor)} | ${f.target ? mdText(f.target) : `${f.targetCount} hosts`} | ${f.count} | ${isoSeconds(f.firstSeen)} | ${isoSeconds(f.lastSeen)} |`,
       );
     }
   }

@@ -2,9 +2,9 @@ import type { Analysis } from '../engine/analyse.js';
 import { type Finding, SEVERITIES, type Severity } from '../finding.js';
 import { renderIngestSummary } from './ingestSummaryText.js';
 import type { ScanReport } from './scanReport.js';
+import { decimalBytes, isoSeconds } from './textUnits.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
-const time = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The terminal report: the ingest summary, then findings grouped by severity, most severe first. */
 export function renderFindingsTable(report: ScanReport): string {
@@ -50,7 +50,7 @@ function findingLines(f: Finding): string[] {
       ? `${f.actor} → ${n(f.targetCount)} hosts`
       : f.actor;
   const lines = [
-    `  ${f.detector.padEnd(11)} ${who}   ×${n(f.count)}   ${time(f.firstSeen)} … ${time(f.lastSeen)}   confidence ${f.confidence.toFixed(2)}`,
+    `  ${f.detector.padEnd(11)} ${who}   ×${n(f.count)}   ${isoSeconds(f.firstSeen)} … ${isoSeconds(f.lastSeen)}   confidence ${f.confidence.toFixed(2)}`,
     `      ${f.explanation}`,
   ];
   if (f.limitations.length > 0) lines.push(`      limited: ${f.limitations.join('; ')}`);
@@ -64,23 +64,11 @@ function findingLines(f: Finding): string[] {
   return lines;
 }
 
-/** 8000 → "8.0 kB" (decimal units, as AWS bills transfer) */
-function bytesText(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
-}
-
 /** Top talkers and services, one line each: context for reading the findings. */
 function leaderLines(leaders: Analysis['leaders'] | undefined): string[] {
   if (!leaders || leaders.talkers.length === 0) return [];
   const talkers = leaders.talkers
-    .map((t) => `${t.addr}${t.internal ? '' : ' (internet)'} ${bytesText(t.bytes)}`)
+    .map((t) => `${t.addr}${t.internal ? '' : ' (internet)'} ${decimalBytes(t.bytes)}`)
     .join(', ');
   const ports = leaders.ports
     .map((p) => `${p.port}/${p.protocol === 17 ? 'udp' : 'tcp'} ${n(p.connections)}`)

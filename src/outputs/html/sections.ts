@@ -1,12 +1,12 @@
 import { type EvidenceRecord, type Finding, SEVERITIES, severityRank } from '../../finding.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
 import type { ScanReport } from '../scanReport.js';
+import { isoSeconds } from '../textUnits.js';
 import { html, type SafeHtml } from './escape.js';
 import { findingCharts } from './findingCharts.js';
 
 /** The report's sections, each a function of the report that returns escaped markup. */
-const iso = (seconds: number | null | undefined) =>
-  seconds == null ? '-' : new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+const iso = (seconds: number | null | undefined) => (seconds == null ? '-' : isoSeconds(seconds));
 const num = (n: number | null | undefined) => (n == null ? '-' : n.toLocaleString('en-US'));
 const PROTOCOLS: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };
 const TOP = 10;
