@@ -24,7 +24,7 @@ import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadParquet, parquetDataBytes } from '../store/parquetLoader.js';
 import { VpcLoader } from '../store/vpcLoader.js';
-import { expandInputs, type InputFile } from './inputFiles.js';
+import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
 import { type IngestSummary, IngestTally, summarise } from './summary.js';
 
@@ -80,7 +80,7 @@ const CONCURRENT_FILES = 2;
  */
 export async function ingest(store: DuckdbStore, paths: readonly string[], options: IngestOptions = {}) {
   const started = performance.now();
-  const files = await expandInputs(paths);
+  const { files, unreadable } = await expandInputs(paths);
   const tally = new IngestTally();
   const meta = await store.connect();
   const loader = new VpcLoader(store, async (layout, segment, bytes) => {
@@ -146,6 +146,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   // two copies of one file in a single run: the second must see the first before it is registered
   const hashesThisRun = new Map<string, string>();
   const nameOf = options.displayName ?? ((path: string) => path);
+  for (const u of unreadable) tally.unreadable.push({ ...u, path: nameOf(u.path) });
   const cap = options.maxDecompressedBytes;
   const readNew = async (index: number, path: string, shown: string, raw: Readable, facts: NewFile) => {
     const { head, stream } = await peek(decodeStream(raw, cap));
@@ -193,7 +194,14 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
     const shown = nameOf(given);
     current = shown;
-    const { sha256, size, head } = await readFileFacts(path);
+    // a file that can be listed but not opened (mode 0000) is reported, and the run goes on
+    const facts = await readFileFacts(path).catch((error: unknown) => {
+      const reason = unreadableReason(error);
+      if (reason === undefined) throw error;
+      tally.unreadable.push({ path: shown, reason });
+    });
+    if (!facts) return fileDone(index, shown);
+    const { sha256, size, head } = facts;
     const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
     const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
     if (sameAs !== undefined) {

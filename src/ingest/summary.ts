@@ -18,6 +18,12 @@ export interface SkippedFile {
   sameAs?: string;
 }
 
+/** A file or folder that could not be read (permission denied, a dangling symlink …): the run went on. */
+export interface UnreadableFile {
+  path: string;
+  reason: string;
+}
+
 export interface FileSummary {
   path: string;
   format: InputFormat;
@@ -31,6 +37,7 @@ export interface FileSummary {
 export interface IngestSummary {
   files: number;
   filesSkipped: SkippedFile[];
+  filesUnreadable: UnreadableFile[];
   records: number;
   badLines: number;
   badLineExamples: BadLineExample[];
@@ -57,6 +64,7 @@ const JS_BAD_LINES_KEPT_PER_FILE = 200;
 export class IngestTally {
   headers = 0;
   readonly skipped: SkippedFile[] = [];
+  readonly unreadable: UnreadableFile[] = [];
   readonly warnings: string[] = [];
   readonly fields = new Set<string>();
   readonly files = new Map<number, FileSummary>();
@@ -137,6 +145,7 @@ export async function summarise(
   return {
     files: perFile.length,
     filesSkipped: tally.skipped,
+    filesUnreadable: tally.unreadable,
     records,
     badLines: sum((f) => f.badLines),
     badLineExamples: examples.map((e) => ({

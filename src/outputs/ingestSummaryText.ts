@@ -12,6 +12,10 @@ export function renderIngestSummary(s: IngestSummary): string {
   const skippedBy = new Map<string, number>();
   for (const skip of s.filesSkipped) skippedBy.set(skip.reason, (skippedBy.get(skip.reason) ?? 0) + 1);
   for (const [reason, count] of skippedBy) out.push(`Skipped ${n(count)} file(s): ${reason}`);
+  // summaries stored by earlier versions (the server's finished jobs) have no such list
+  const unreadable = s.filesUnreadable ?? [];
+  if (unreadable.length > 0) out.push(`Could not read ${n(unreadable.length)} file(s) or folder(s):`);
+  for (const u of unreadable) out.push(`  ${u.path}: ${u.reason}`);
   if (s.timeSpan.start) out.push(`Time span: ${s.timeSpan.start} to ${s.timeSpan.end}`);
   out.push(
     `Interfaces: ${n(s.interfaces)}   accounts: ${s.accounts.join(', ') || '-'}   regions: ${s.regions.join(', ') || '-'}`,
