@@ -7,7 +7,7 @@ async function decoded(chunks: Buffer[]) {
   const stream = decodeStream(Readable.from(chunks));
   const out: Buffer[] = [];
   for await (const chunk of stream.chunks) out.push(chunk);
-  return { text: Buffer.concat(out).toString('latin1'), failure: stream.failure() };
+  return { text: Buffer.concat(out).toString('latin1'), damages: stream.damages };
 }
 
 describe('decodeStream', () => {
@@ -15,11 +15,11 @@ describe('decodeStream', () => {
     const gz = gzipSync('hello\n');
     expect(await decoded([gz.subarray(0, 1), gz.subarray(1, 5), gz.subarray(5)])).toEqual({
       text: 'hello\n',
-      failure: undefined,
+      damages: [],
     });
   });
 
   it('passes a one-byte input through as it is', async () => {
-    expect(await decoded([Buffer.from([0x1f])])).toEqual({ text: '\x1f', failure: undefined });
+    expect(await decoded([Buffer.from([0x1f])])).toEqual({ text: '\x1f', damages: [] });
   });
 });

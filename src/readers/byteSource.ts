@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { type Damage, type GzipReport, gunzipMembers, type Reopen } from './gzipMembers.js';
 
 /** Where an input comes from: a file path, or '-' for standard input. */
 export type InputPath = string;
@@ -16,11 +17,13 @@ export function openRaw(path: InputPath): Readable {
   return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK });
 }
 
-/** The decompressed bytes of an input, and how the stream ended. */
+/** The decompressed bytes of an input, and what decoding found on the way. */
 export interface DecodedStream {
   chunks: AsyncIterable<Buffer>;
-  /** set once `chunks` is exhausted: why decoding stopped early, if it did */
-  readonly failure: () => string | undefined;
+  /** gzip damage in the decoded bytes, in order; complete once `chunks` is exhausted */
+  readonly damages: readonly Damage[];
+  /** notes that cost no line (trailing garbage ignored, …); complete once `chunks` is exhausted */
+  readonly warnings: readonly string[];
 }
 
 /**
@@ -36,54 +39,89 @@ export class DecodedSizeError extends Error {
 
 /**
  * Yields the bytes of `raw`, gunzipped when they start with the gzip magic (the file name is not
- * trusted: AWS names are .log.gz, users rename and decompress files). A truncated or corrupt gzip
- * stream ends the iteration normally with `failure()` set, after every byte that could be decoded.
- * With `maxBytes`, iteration throws a DecodedSizeError as soon as the decoded bytes exceed it.
+ * trusted: AWS names are .log.gz, users rename and decompress files). Damaged gzip keeps every byte
+ * that could be decoded (see gunzipMembers); `reopen` reads the input again from an offset, which
+ * lets the decoder recover the last bytes before a corrupt spot. With `maxBytes`, iteration throws a
+ * DecodedSizeError as soon as the decoded bytes exceed it.
  */
-export function decodeStream(raw: Readable, maxBytes?: number): DecodedStream {
-  let failure: string | undefined;
+export function decodeStream(raw: Readable, maxBytes?: number, reopen?: Reopen): DecodedStream {
+  const report: GzipReport = { damages: [], warnings: [] };
   async function* chunks(): AsyncGenerator<Buffer> {
     const iterator = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const first = await iterator.next();
-    if (first.done) return;
-    let head: Buffer = first.value;
-    // a first chunk shorter than the magic (a pipe may deliver one byte) must not hide a gzip stream
-    while (head.length < GZIP_MAGIC.length) {
-      const next = await iterator.next();
-      if (next.done) break;
-      head = Buffer.concat([head, next.value as Buffer]);
-    }
-    const rest = async function* () {
-      yield head;
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        yield next.value as Buffer;
-      }
-    };
-    if (!isGzip(head)) {
-      yield* rest();
-      return;
-    }
-    const gunzip = createGunzip({ chunkSize: READ_CHUNK });
-    const source = Readable.from(rest(), { objectMode: false });
-    // pipe, not a hand-written feeder: when gunzip fails, pipe stops feeding instead of waiting on 'drain'
-    source.pipe(gunzip);
     try {
-      for await (const out of gunzip) yield out as Buffer;
-    } catch (error) {
-      failure = describeGzipError(error as NodeJS.ErrnoException);
+      const first = await iterator.next();
+      if (first.done) return;
+      let head: Buffer = first.value;
+      // a first chunk shorter than the magic (a pipe may deliver one byte) must not hide a gzip stream
+      while (head.length < GZIP_MAGIC.length) {
+        const next = await iterator.next();
+        if (next.done) break;
+        head = Buffer.concat([head, next.value as Buffer]);
+      }
+      const rest = (async function* () {
+        yield head;
+        for (;;) {
+          const next = await iterator.next();
+          if (next.done) return;
+          yield next.value as Buffer;
+        }
+      })();
+      if (!isGzip(head)) yield* rest;
+      else if (reopen) yield* gunzipFastThenCareful(rest, report, reopen);
+      else yield* gunzipMembers(rest, report);
     } finally {
-      source.unpipe(gunzip);
-      source.destroy();
       raw.destroy();
     }
   }
   const decoded = chunks();
   return {
     chunks: maxBytes === undefined ? decoded : capped(decoded, maxBytes, raw),
-    failure: () => failure,
+    damages: report.damages,
+    warnings: report.warnings,
   };
+}
+
+/**
+ * zlib's own multi-member gunzip (its CRC checks run on the thread pool, beside the parsing) until it
+ * fails; then the careful member decoder reads the input again from its start and carries on from
+ * the bytes already given: both decode the same bytes the same way up to the damage.
+ */
+async function* gunzipFastThenCareful(
+  rest: AsyncIterable<Buffer>,
+  report: GzipReport,
+  reopen: Reopen,
+): AsyncGenerator<Buffer> {
+  const gunzip = createGunzip({ chunkSize: READ_CHUNK });
+  const source = Readable.from(rest, { objectMode: false });
+  // pipe, not a hand-written feeder: when gunzip fails, pipe stops feeding instead of waiting on 'drain'
+  source.pipe(gunzip);
+  let given = 0;
+  try {
+    for await (const out of gunzip) {
+      given += (out as Buffer).length;
+      yield out as Buffer;
+    }
+    return;
+  } catch {
+    // damaged: the careful decoder says where and how, and keeps what can be kept
+  } finally {
+    source.unpipe(gunzip);
+    source.destroy();
+  }
+  let seen = 0;
+  for await (const bytes of gunzipMembers(reopen(0), report, reopen)) {
+    const from = Math.max(0, given - seen);
+    seen += bytes.length;
+    if (from < bytes.length) yield bytes.subarray(from);
+  }
+}
+
+/** Reopens a file from a byte offset, for decodeStream's recovery of bytes before damage. */
+export function reopenFile(path: string): Reopen {
+  return (offset) =>
+    createReadStream(path, { start: offset, highWaterMark: READ_CHUNK })[
+      Symbol.asyncIterator
+    ]() as AsyncIterator<Buffer>;
 }
 
 async function* capped(chunks: AsyncGenerator<Buffer>, maxBytes: number, raw: Readable) {
@@ -98,13 +136,6 @@ async function* capped(chunks: AsyncGenerator<Buffer>, maxBytes: number, raw: Re
     }
     yield chunk;
   }
-}
-
-function describeGzipError(error: NodeJS.ErrnoException): string {
-  if (error.code === 'Z_BUF_ERROR' || /unexpected end/i.test(error.message)) {
-    return 'gzip stream truncated: the file ends mid-stream (incomplete download or copy?)';
-  }
-  return `gzip stream corrupt (${error.message}): the bytes after this point could not be decompressed`;
 }
 
 /**
@@ -137,5 +168,8 @@ export async function peek(
       yield next.value;
     }
   }
-  return { head: Buffer.concat(taken, size), stream: { chunks: replay(), failure: decoded.failure } };
+  return {
+    head: Buffer.concat(taken, size),
+    stream: { chunks: replay(), damages: decoded.damages, warnings: decoded.warnings },
+  };
 }

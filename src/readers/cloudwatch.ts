@@ -36,8 +36,11 @@ export async function readCloudWatch(decoded: DecodedStream, sink: RecordSink, o
     options.format === 'cloudwatch-export'
       ? await readExport(decoded, messages)
       : await readJson(decoded, messages);
-  const failure = decoded.failure();
-  if (failure) sink.badLine(messages.take(lastLine + 1), failure, '');
+  // JSON is split by value, not by line: its damage points are reported after its last line
+  if (options.format === 'json') {
+    for (const damage of decoded.damages) sink.badLine(messages.take(lastLine + 1), damage.reason, '');
+  }
+  for (const warning of decoded.warnings) sink.warn(warning);
 }
 
 /** Turns messages into rows, header switches or bad lines, and hands out the numbers they carry. */
@@ -93,15 +96,10 @@ function asHeader(text: string): VpcLayout | undefined {
 
 async function readExport(decoded: DecodedStream, messages: MessageReader): Promise<number> {
   let lastLine = 0;
-  for await (const chunk of lineChunks(decoded.chunks)) {
-    lastLine = chunk.firstLine + chunk.lineCount - 1;
-    if (chunk.overlong) {
-      const line = messages.take(chunk.firstLine);
-      messages.sink.badLine(
-        line,
-        'line longer than 1 MiB (binary data or not a flow log?)',
-        excerpt(chunk.bytes),
-      );
+  for await (const chunk of lineChunks(decoded.chunks, undefined, decoded.damages)) {
+    lastLine = Math.max(lastLine, chunk.firstLine + chunk.lineCount - 1);
+    if (chunk.broken !== undefined) {
+      messages.sink.badLine(messages.take(chunk.firstLine), chunk.broken, excerpt(chunk.bytes));
       continue;
     }
     const lines = chunk.bytes.toString('utf8').split('\n');

@@ -32,7 +32,7 @@ describe('lineChunks', () => {
     // no newline for more than MAX_LINE_BYTES: the line is cut short, not held in memory whole
     const half = Buffer.alloc(MAX_LINE_BYTES / 2 + 10, 0x41);
     const chunks = await collect(pieces('a\n', half, half, Buffer.from('B\nc\n')), 1024);
-    expect(chunks.map((c) => [c.firstLine, c.lineCount, c.overlong ?? false])).toEqual([
+    expect(chunks.map((c) => [c.firstLine, c.lineCount, c.broken !== undefined])).toEqual([
       [1, 1, false],
       [2, 1, true],
       [3, 1, false],

@@ -7,23 +7,17 @@ const EXCERPT_CHARS = 120;
 /**
  * Calls `onLine` for every line of a decoded text input with its 1-based number, a CRLF's '\r'
  * removed. The lines it cannot hand over are reported to the sink as bad lines, so that a reader
- * built on it accounts for every line: an over-long line (binary data, a wrong file), and the point
- * where a damaged gzip stream stopped decoding.
+ * built on it accounts for every line: an over-long line (binary data, a wrong file), a line cut short
+ * by gzip damage, and the points of damage themselves.
  */
 export async function forEachLine(
   decoded: DecodedStream,
   sink: RecordSink,
   onLine: (text: string, line: number) => Promise<void>,
 ): Promise<void> {
-  let lastLine = 0;
-  for await (const chunk of lineChunks(decoded.chunks)) {
-    lastLine = chunk.firstLine + chunk.lineCount - 1;
-    if (chunk.overlong) {
-      sink.badLine(
-        chunk.firstLine,
-        'line longer than 1 MiB (binary data or not a flow log?)',
-        excerpt(chunk.bytes.toString('latin1')),
-      );
+  for await (const chunk of lineChunks(decoded.chunks, undefined, decoded.damages)) {
+    if (chunk.broken !== undefined) {
+      sink.badLine(chunk.firstLine, chunk.broken, excerpt(chunk.bytes.toString('latin1')));
       continue;
     }
     const lines = chunk.bytes.toString('utf8').split('\n');
@@ -34,8 +28,7 @@ export async function forEachLine(
       await onLine(text.endsWith('\r') ? text.slice(0, -1) : text, chunk.firstLine + index);
     }
   }
-  const failure = decoded.failure();
-  if (failure) sink.badLine(lastLine + 1, failure, '');
+  for (const warning of decoded.warnings) sink.warn(warning);
 }
 
 /** The start of a line for the bad-line report, printable ASCII only. */

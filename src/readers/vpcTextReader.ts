@@ -17,7 +17,6 @@ const EXCERPT_CHARS = 120;
  */
 export async function readVpcText(decoded: DecodedStream, sink: RecordSink, options: VpcTextOptions = {}) {
   let layout: VpcLayout | undefined = options.layout;
-  let lastLine = 0;
   const warned = new Set<string>();
   const adopt = (next: VpcLayout) => {
     layout = next;
@@ -28,14 +27,9 @@ export async function readVpcText(decoded: DecodedStream, sink: RecordSink, opti
     }
   };
 
-  for await (const chunk of lineChunks(decoded.chunks)) {
-    lastLine = chunk.firstLine + chunk.lineCount - 1;
-    if (chunk.overlong) {
-      sink.badLine(
-        chunk.firstLine,
-        'line longer than 1 MiB (binary data or not a flow log?)',
-        excerpt(chunk.bytes),
-      );
+  for await (const chunk of lineChunks(decoded.chunks, undefined, decoded.damages)) {
+    if (chunk.broken !== undefined) {
+      sink.badLine(chunk.firstLine, chunk.broken, excerpt(chunk.bytes));
       continue;
     }
     let { bytes, firstLine, lineCount } = chunk;
@@ -57,8 +51,7 @@ export async function readVpcText(decoded: DecodedStream, sink: RecordSink, opti
     }
     layout = await readLines(bytes, firstLine, layout, sink, adopt);
   }
-  const failure = decoded.failure();
-  if (failure) sink.badLine(lastLine + 1, failure, '');
+  for (const warning of decoded.warnings) sink.warn(warning);
 }
 
 /** The careful path, one line at a time; returns the layout in force at the end. */
