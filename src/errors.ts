@@ -17,3 +17,21 @@ export class FlowhawkError extends Error {
     return this.code === 'USAGE' ? 2 : 3;
   }
 }
+
+/** Exit statuses of a run stopped by a signal, as a shell reports them (128 + the signal's number). */
+const SIGNAL_EXIT: Readonly<Record<string, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** A run stopped by the user (Ctrl-C, SIGTERM) after putting the store in order. */
+export class InterruptedError extends FlowhawkError {
+  constructor(
+    readonly signal: string,
+    message: string,
+    hint?: string,
+  ) {
+    super('INTERRUPTED', message, hint);
+  }
+
+  override get exitCode(): number {
+    return SIGNAL_EXIT[this.signal] ?? 130;
+  }
+}

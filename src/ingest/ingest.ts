@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FlowhawkError } from '../errors.js';
+import { FlowhawkError, InterruptedError } from '../errors.js';
 import { readArgusBinetflow } from '../readers/argusBinetflow.js';
 import {
   DecodedSizeError,
@@ -14,6 +14,7 @@ import {
   isGzip,
   openRaw,
   peek,
+  reopenFile,
 } from '../readers/byteSource.js';
 import { readCloudWatch } from '../readers/cloudwatch.js';
 import type { RecordSink } from '../readers/recordSink.js';
@@ -23,10 +24,11 @@ import { readLines, readVpcText } from '../readers/vpcTextReader.js';
 import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadParquet, parquetDataBytes } from '../store/parquetLoader.js';
-import { VpcLoader } from '../store/vpcLoader.js';
+import { PER_FILE_TABLES } from '../store/schema.js';
+import { type CommitFiles, VpcLoader } from '../store/vpcLoader.js';
 import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
-import { type IngestSummary, IngestTally, summarise } from './summary.js';
+import { type IngestSummary, IngestTally, type ReaderBadLine, summarise } from './summary.js';
 
 /** Where a run is, after each file: for progress displays. */
 export interface FileProgress {
@@ -66,6 +68,19 @@ export interface IngestOptions {
    * as for uploads stored under generated names; the path as given when not given
    */
   displayName?: (path: string) => string;
+  /**
+   * stops the run: no file is started, the files being read stop at their next chunk and are removed,
+   * what was read completely is committed; ingest then rejects with an InterruptedError naming the
+   * signal (the abort reason, e.g. 'SIGINT')
+   */
+  signal?: AbortSignal;
+  /** called once a file is stored completely (its rows, bad lines and log-health facts committed) */
+  onStored?: (file: StoredFile) => void;
+}
+
+export interface StoredFile {
+  path: string;
+  records: number;
 }
 
 /** How often onTick is called by default. */
@@ -83,9 +98,35 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   const { files, unreadable } = await expandInputs(paths);
   const tally = new IngestTally();
   const meta = await store.connect();
-  const loader = new VpcLoader(store, async (layout, segment, bytes) => {
-    await readLines(bytes, segment.firstLine, layout, sinkFor(segment.fileId, segment.path));
-  });
+  const committedSoFar = { files: 0, records: 0 };
+  const commitFiles: CommitFiles = async (connection, fileIds) => {
+    await insertBadLines(connection, tally.takeReaderBadLines(fileIds));
+    await connection.run(
+      `UPDATE ingested_files SET complete = true WHERE file_id IN (${fileIds.join(', ')})`,
+    );
+  };
+  const committed = (fileIds: readonly number[]) => {
+    for (const id of fileIds) {
+      const records = (loader.counts.get(id)?.flow ?? 0) + (tally.files.get(id)?.records ?? 0);
+      committedSoFar.files++;
+      committedSoFar.records += records;
+      options.onStored?.({ path: tally.files.get(id)?.path ?? String(id), records });
+    }
+  };
+  const loader = new VpcLoader(
+    store,
+    async (layout, segment, bytes) => {
+      await readLines(bytes, segment.firstLine, layout, sinkFor(segment.fileId, segment.path));
+    },
+    commitFiles,
+    committed,
+  );
+  if (store.interruptedFiles.length > 0) {
+    const n = store.interruptedFiles.length;
+    tally.warn(
+      `${n} file(s) that an interrupted run had not finished were removed from the workspace, to be read again: ${store.interruptedFiles.slice(0, 5).join(', ')}${n > 5 ? ', …' : ''}`,
+    );
+  }
   const sinkFor = (fileId: number, path: string): RecordSink => ({
     cleanChunk: (layout, firstLine, lineCount, bytes) => {
       tally.noteLayout(layout);
@@ -149,7 +190,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   for (const u of unreadable) tally.unreadable.push({ ...u, path: nameOf(u.path) });
   const cap = options.maxDecompressedBytes;
   const readNew = async (index: number, path: string, shown: string, raw: Readable, facts: NewFile) => {
-    const { head, stream } = await peek(decodeStream(raw, cap));
+    const { head, stream } = await peek(decodeStream(raw, cap, reopenFile(path)));
     const format: InputFormat = sniffFormat(facts.head, head, options.layout);
     if (format === 'unknown' && facts.walked) {
       // a README or a stray download beside the logs: say so, but do not flood the bad-line report
@@ -167,15 +208,11 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     // ids follow the order of the inputs, not which of the concurrent readers got there first
     const fileId = firstId + index;
     const s3 = s3PathFacts(shown);
-    await meta.run('INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp)', [
-      fileId,
-      shown,
-      facts.sha256,
-      format,
-      facts.size,
-      s3.accountId ?? null,
-      s3.region ?? null,
-    ]);
+    // complete = false until its last rows are committed: a run cut short leaves it to be read again
+    await meta.run(
+      'INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp, false)',
+      [fileId, shown, facts.sha256, format, facts.size, s3.accountId ?? null, s3.region ?? null],
+    );
     tally.fileStarted(fileId, shown, format);
     const sink = sinkFor(fileId, shown);
     if (format === 'parquet') {
@@ -183,11 +220,13 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
       const loaded = await loadParquet(store, fileId, path, sink);
       if (loaded.layout) tally.noteLayout(loaded.layout);
       tally.addCounts(loaded.counts);
+      await loader.fileRead(fileId);
       return;
     }
     if (format === 'unknown')
       tally.warn(`${shown}: does not look like a flow log; its lines are reported as bad`);
-    await readText(format, stream, sink, options);
+    await readText(format, abortable(stream, options.signal), sink, options);
+    await loader.fileRead(fileId);
   };
   const readOne = async (index: number) => {
     const { path: given, walked } = files[index] as InputFile;
@@ -222,7 +261,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   const failed: number[] = [];
   let failure: unknown;
   const worker = async () => {
-    while (cursor < files.length && failed.length === 0) {
+    while (cursor < files.length && failed.length === 0 && !options.signal?.aborted) {
       const index = cursor++;
       try {
         await readOne(index);
@@ -237,7 +276,13 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     // the files read completely stay in, buffered rows included; a failed one must not look ingested
     if (failed.length > 0) {
       await abandon(loader, meta, failed);
-      throw failure;
+      throw failure instanceof AbortedRead
+        ? interrupted(options.signal, committedSoFar, files.length)
+        : failure;
+    }
+    if (options.signal?.aborted) {
+      await loader.finish();
+      throw interrupted(options.signal, committedSoFar, files.length);
     }
     await loader.finish();
     tally.addCounts(loader.counts);
@@ -310,8 +355,42 @@ function binaryBytes(bytes: number): string {
   return `${value.toFixed(1)} ${BINARY_UNITS[unit]}`;
 }
 
-/** Tables whose rows belong to one ingested file. */
-const PER_FILE_TABLES = ['flows', 'log_health', 'bad_lines', 'ingested_files'] as const;
+/** Thrown into a reader when the run is stopped: the file it was reading is not kept. */
+class AbortedRead extends Error {}
+
+/** The decoded stream, ending with AbortedRead at the first chunk after `signal` fires. */
+function abortable(stream: DecodedStream, signal: AbortSignal | undefined): DecodedStream {
+  if (!signal) return stream;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for await (const chunk of stream.chunks) {
+      if (signal?.aborted) throw new AbortedRead();
+      yield chunk;
+    }
+  }
+  return { chunks: chunks(), damages: stream.damages, warnings: stream.warnings };
+}
+
+function interrupted(
+  signal: AbortSignal | undefined,
+  stored: { files: number; records: number },
+  total: number,
+): InterruptedError {
+  const name = typeof signal?.reason === 'string' ? signal.reason : 'SIGINT';
+  return new InterruptedError(
+    name,
+    `stopped by ${name}: ${stored.files} of ${total} file(s) stored completely (${stored.records} records); the files not finished were removed`,
+    'run the same command again: files already stored are skipped, the others are read',
+  );
+}
+
+/** Stores the readers' bad lines of files being committed (at most a few hundred per file). */
+async function insertBadLines(connection: DuckDBConnection, rows: readonly ReaderBadLine[]): Promise<void> {
+  for (let at = 0; at < rows.length; at += 500) {
+    const values = rows.slice(at, at + 500).map((b) => [b.fileId, b.line, b.reason, b.excerpt]);
+    const placeholders = values.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`);
+    await connection.run(`INSERT INTO bad_lines VALUES ${placeholders.join(', ')}`, values.flat());
+  }
+}
 
 /**
  * After a failed file: loads what the other files left buffered, then removes the failed files' rows,

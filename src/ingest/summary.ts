@@ -4,6 +4,13 @@ import type { DuckdbStore } from '../store/duckdbStore.js';
 import type { KindCounts } from '../store/vpcLoader.js';
 import { FIELD_EFFECTS } from './fieldEffects.js';
 
+export interface ReaderBadLine {
+  fileId: number;
+  line: number;
+  reason: string;
+  excerpt: string;
+}
+
 export interface BadLineExample {
   file: string;
   line: number;
@@ -68,8 +75,8 @@ export class IngestTally {
   readonly warnings: string[] = [];
   readonly fields = new Set<string>();
   readonly files = new Map<number, FileSummary>();
-  /** bad lines found by readers (structure); value problems are found by the store */
-  readonly readerBadLines: { fileId: number; line: number; reason: string; excerpt: string }[] = [];
+  /** bad lines found by readers (structure), per file until the file is committed; value problems are found by the store */
+  private readonly readerBadLines = new Map<number, ReaderBadLine[]>();
   private readonly seenLayouts = new WeakSet<VpcLayout>();
 
   fileStarted(fileId: number, path: string, format: InputFormat) {
@@ -89,8 +96,19 @@ export class IngestTally {
   badLine(fileId: number, _path: string, line: number, reason: string, excerpt: string) {
     const file = this.files.get(fileId);
     if (file) file.badLines++;
-    if ((file?.badLines ?? 0) <= JS_BAD_LINES_KEPT_PER_FILE)
-      this.readerBadLines.push({ fileId, line, reason, excerpt });
+    if ((file?.badLines ?? 0) > JS_BAD_LINES_KEPT_PER_FILE) return;
+    const kept = this.readerBadLines.get(fileId) ?? [];
+    kept.push({ fileId, line, reason, excerpt });
+    this.readerBadLines.set(fileId, kept);
+  }
+
+  /** The kept bad lines of these files, for the transaction that commits them; forgotten here. */
+  takeReaderBadLines(fileIds: readonly number[]): ReaderBadLine[] {
+    return fileIds.flatMap((id) => {
+      const kept = this.readerBadLines.get(id) ?? [];
+      this.readerBadLines.delete(id);
+      return kept;
+    });
   }
 
   warn(message: string) {
@@ -110,7 +128,7 @@ export class IngestTally {
   }
 }
 
-/** Stores the readers' bad lines and builds the summary of this run from the tally and the store. */
+/** Builds the summary of this run from the tally and the store. */
 export async function summarise(
   store: DuckdbStore,
   tally: IngestTally,
@@ -118,13 +136,6 @@ export async function summarise(
 ): Promise<IngestSummary> {
   const ids = [...tally.files.keys()];
   const inRun = ids.length > 0 ? `file_id IN (${ids.join(', ')})` : 'false';
-  for (let at = 0; at < tally.readerBadLines.length; at += 500) {
-    const values = tally.readerBadLines
-      .slice(at, at + 500)
-      .map((b) => [b.fileId, b.line, b.reason, b.excerpt]);
-    const placeholders = values.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`);
-    await store.run(`INSERT INTO bad_lines VALUES ${placeholders.join(', ')}`, values.flat());
-  }
   const examples = await store.query<{ file_id: number; line: bigint; reason: string; excerpt: string }>(
     `SELECT file_id, line, reason, excerpt FROM bad_lines WHERE ${inRun} ORDER BY file_id, line LIMIT ${EXAMPLES_SHOWN}`,
   );

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { FlowhawkError } from '../errors.js';
 import { IP_MACROS_SQL } from './ipMacros.js';
-import { migrate } from './schema.js';
+import { migrate, removeIncompleteFiles } from './schema.js';
 
 /** DuckDB memory limit while detectors run (see prepareForAnalysis). */
 export const ANALYSIS_MEMORY_LIMIT = '1GB';
@@ -25,6 +25,8 @@ export interface StoreOptions {
  */
 export class DuckdbStore {
   readonly scratchDir: string;
+  /** files an earlier run left incomplete, removed at open so that they are read again */
+  interruptedFiles: readonly string[] = [];
   private lock: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -57,6 +59,7 @@ export class DuckdbStore {
     await connection.run(`SET temp_directory = '${store.scratchDir.replaceAll("'", "''")}/spill'`);
     for (const sql of IP_MACROS_SQL) await connection.run(sql);
     await migrate(connection);
+    store.interruptedFiles = await removeIncompleteFiles(connection);
     return store;
   }
 

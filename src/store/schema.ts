@@ -26,6 +26,13 @@ const INGESTED_FILES: readonly ColumnDef[] = [
     meaning: 'region from the S3 path',
   },
   { name: 'ingested_at', duckdb: 'TIMESTAMP', clickhouse: 'DateTime', meaning: 'when it was read' },
+  {
+    name: 'complete',
+    duckdb: 'BOOLEAN',
+    clickhouse: 'Bool',
+    meaning:
+      'every row, bad line and log-health fact of the file is stored (false while it is read; NULL in workspaces older than the flag)',
+  },
 ];
 
 const BAD_LINES: readonly ColumnDef[] = [
@@ -64,4 +71,31 @@ export async function migrate(connection: DuckDBConnection): Promise<void> {
         await connection.run(`ALTER TABLE ${table} ADD COLUMN ${c.name} ${c.duckdb}`);
     }
   }
+}
+
+/** Tables whose rows belong to one ingested file (ingested_files last: it says which files exist). */
+export const PER_FILE_TABLES = ['flows', 'log_health', 'bad_lines', 'ingested_files'] as const;
+
+/**
+ * Removes what a run cut short (killed, out of memory, a closed laptop) left of the files it had not
+ * finished: their rows were committed batch by batch, but the files were never marked complete. The
+ * next run then reads those files again from the start. Returns the paths removed.
+ */
+export async function removeIncompleteFiles(connection: DuckDBConnection): Promise<string[]> {
+  const found = await connection.runAndReadAll(
+    'SELECT file_id, path FROM ingested_files WHERE complete = false ORDER BY file_id',
+  );
+  const rows = found.getRowObjectsJS() as { file_id: number; path: string }[];
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.file_id).join(', ');
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    for (const table of PER_FILE_TABLES)
+      await connection.run(`DELETE FROM ${table} WHERE file_id IN (${ids})`);
+    await connection.run('COMMIT');
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return rows.map((r) => r.path);
 }

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { VpcLayout } from '../readers/vpcText.js';
 import type { DuckdbStore } from './duckdbStore.js';
 import { type KindCounts, mergeCounts, transformStaged } from './vpcTransform.js';
@@ -18,6 +19,8 @@ export interface Segment {
 /** Clean chunks go to DuckDB's CSV reader as they are; tolerant rows are written with their line. */
 interface Batch {
   path: string;
+  /** the files with lines in this batch */
+  files: Set<number>;
   fd: number;
   bytes: number;
   rows: number;
@@ -36,14 +39,26 @@ function writePending(batch: Batch): void {
   batch.pendingChars = 0;
 }
 
-const FLUSH_BYTES = 48 << 20;
+/** Text per batch; FLOWHAWK_BATCH_BYTES changes it (smaller batches: less memory and disk, more statements). */
+const FLUSH_BYTES = Number(process.env.FLOWHAWK_BATCH_BYTES) || 48 << 20;
 const SQL_STRING = (text: string) => `'${text.replaceAll("'", "''")}'`;
+
+/**
+ * Marks files as completely stored: called on a connection inside an open transaction, the one that
+ * commits the files' last rows when there is one.
+ */
+export type CommitFiles = (connection: DuckDBConnection, fileIds: readonly number[]) => Promise<void>;
 
 /**
  * Loads VPC text records into the store in large batches. Two ways in, one transform out:
  * - clean chunks (see isCleanChunk) are parsed by DuckDB's multi-threaded CSV reader, the fast path;
  * - rows the reader split itself (quirky or damaged input) are written with explicit line numbers.
  * If DuckDB rejects a clean batch, it is re-read row by row through `fallback`, so nothing is lost.
+ *
+ * A batch holds lines of several files and a file's lines may span batches, so a file is stored
+ * completely only once it has been read to its end (fileRead) and every batch holding its lines is
+ * committed: `commitFiles` then runs in the transaction of that last batch (or in one of its own when
+ * the file's last rows were committed before its reading ended).
  */
 export class VpcLoader {
   private readonly clean = new Map<string, { layout: VpcLayout; batch: Batch }>();
@@ -53,11 +68,73 @@ export class VpcLoader {
   // true while a flush re-reads a rejected batch: its rows must wait for the next flush, not start one
   private replaying = false;
   readonly counts: KindCounts = new Map();
+  /** per file, the batches holding its lines that are not committed yet */
+  private readonly unloaded = new Map<number, number>();
+  /** files read to their end, not yet committed as complete */
+  private readonly read = new Set<number>();
 
   constructor(
     private readonly store: DuckdbStore,
     private readonly fallback: (layout: VpcLayout, segment: Segment, bytes: Buffer) => Promise<void>,
+    private readonly commitFiles: CommitFiles = async () => undefined,
+    /** told after the commit, with the files it completed */
+    private readonly committed: (fileIds: readonly number[]) => void = () => undefined,
   ) {}
+
+  /**
+   * The file has been read to its end (every line handed over, or loaded by another loader): it is
+   * committed as complete with its last batch, or now if none of its lines wait in a batch.
+   */
+  fileRead(fileId: number): Promise<void> {
+    this.read.add(fileId);
+    if ((this.unloaded.get(fileId) ?? 0) > 0) return Promise.resolve();
+    const commit = this.inFlight.then(() => this.commitAlone([fileId]));
+    this.inFlight = commit;
+    this.inFlight.catch(() => undefined);
+    return commit;
+  }
+
+  private enter(batch: Batch, fileId: number): void {
+    if (batch.files.has(fileId)) return;
+    batch.files.add(fileId);
+    this.unloaded.set(fileId, (this.unloaded.get(fileId) ?? 0) + 1);
+  }
+
+  /** Files this batch completes: read to their end, with no lines in any other uncommitted batch. */
+  private completedBy(batch: Batch): number[] {
+    return [...batch.files].filter((id) => this.read.has(id) && this.unloaded.get(id) === 1);
+  }
+
+  /** After a batch is committed (its completed files with it): what now completes on its own. */
+  private async loaded(batch: Batch, committed: readonly number[]): Promise<void> {
+    for (const id of committed) this.read.delete(id);
+    const alone: number[] = [];
+    for (const id of batch.files) {
+      const left = (this.unloaded.get(id) ?? 1) - 1;
+      if (left > 0) this.unloaded.set(id, left);
+      else {
+        this.unloaded.delete(id);
+        if (this.read.has(id)) alone.push(id);
+      }
+    }
+    if (alone.length > 0) await this.commitAlone(alone);
+  }
+
+  private async commitAlone(fileIds: number[]): Promise<void> {
+    const { store } = this;
+    for (const id of fileIds) this.read.delete(id);
+    await store.exclusive(async () => {
+      await store.run('BEGIN TRANSACTION');
+      try {
+        await this.commitFiles(store.connection, fileIds);
+        await store.run('COMMIT');
+      } catch (error) {
+        await store.run('ROLLBACK').catch(() => undefined);
+        throw error;
+      }
+    });
+    this.committed(fileIds);
+  }
 
   async addCleanChunk(
     layout: VpcLayout,
@@ -68,6 +145,7 @@ export class VpcLoader {
     bytes: Buffer,
   ) {
     const slot = this.slot(this.clean, layout);
+    this.enter(slot.batch, fileId);
     writeSync(slot.batch.fd, bytes);
     if (bytes[bytes.length - 1] !== 0x0a) writeSync(slot.batch.fd, '\n');
     slot.batch.segments.push({ fileId, path, firstLine, lineCount });
@@ -78,6 +156,7 @@ export class VpcLoader {
 
   async addRow(layout: VpcLayout, fileId: number, line: number, values: readonly string[]) {
     const slot = this.slot(this.tolerant, layout);
+    this.enter(slot.batch, fileId);
     const text = `${fileId} ${line} ${values.join(' ')}\n`;
     slot.batch.pending.push(text);
     slot.batch.pendingChars += text.length;
@@ -110,6 +189,7 @@ export class VpcLoader {
         layout,
         batch: {
           path,
+          files: new Set(),
           fd: openSync(path, 'w'),
           bytes: 0,
           rows: 0,
@@ -189,6 +269,8 @@ export class VpcLoader {
       } finally {
         this.replaying = false;
       }
+      // its lines now wait in tolerant batches (entered there by the replay before this returns)
+      await this.loaded(batch, []);
       return;
     }
     rmSync(batch.path, { force: true });
@@ -205,7 +287,7 @@ export class VpcLoader {
     // a view: materialising the line numbers would copy the whole batch once more
     await store.run(`CREATE OR REPLACE TEMP VIEW fh_staged AS
       SELECT (${fileId})::INTEGER AS fh_file_id, (${line})::BIGINT AS fh_line, * FROM fh_raw`);
-    await this.transform(layout, 'fh_staged');
+    await this.transform(layout, 'fh_staged', batch);
     await store.run('DROP VIEW fh_staged');
     await store.run('DROP TABLE fh_raw');
   }
@@ -215,13 +297,22 @@ export class VpcLoader {
       `CREATE OR REPLACE TEMP TABLE fh_raw AS SELECT * FROM ${this.readCsv(batch.path, this.csvColumns(layout, true))}`,
     );
     rmSync(batch.path, { force: true });
-    await this.transform(layout, 'fh_raw');
+    await this.transform(layout, 'fh_raw', batch);
   }
 
-  private async transform(layout: VpcLayout, source: string): Promise<void> {
+  private async transform(layout: VpcLayout, source: string, batch: Batch): Promise<void> {
     const { store } = this;
-    const found = await store.exclusive(() => transformStaged(store.connection, layout, source));
+    let completed: number[] = [];
+    const found = await store.exclusive(() =>
+      transformStaged(store.connection, layout, source, async (connection) => {
+        // decided at the last moment: a file may have been read to its end while the batch loaded
+        completed = this.completedBy(batch);
+        if (completed.length > 0) await this.commitFiles(connection, completed);
+      }),
+    );
     mergeCounts(this.counts, found);
+    if (completed.length > 0) this.committed(completed);
+    await this.loaded(batch, completed);
   }
 }
 

@@ -25,6 +25,7 @@ export async function transformStaged(
   connection: DuckDBConnection,
   layout: VpcLayout,
   source: string,
+  beforeCommit?: (connection: DuckDBConnection) => Promise<void>,
 ): Promise<KindCounts> {
   for (const sql of addressSql(layout, source)) await connection.run(sql);
   const bad = await connection.runAndReadAll('SELECT count(*) AS n FROM fh_bad_addresses');
@@ -36,6 +37,7 @@ export async function transformStaged(
     await connection.run(insertFlowsSql(layout));
     await connection.run(insertLogHealthSql(layout));
     await connection.run(insertBadLinesSql(layout));
+    await beforeCommit?.(connection);
     await connection.run('COMMIT');
   } catch (error) {
     // a failed transaction would otherwise poison every later statement on this connection
