@@ -80,10 +80,18 @@ export function classifiedTableSql(layout: VpcLayout, source: string, badAddress
     // coalesce: TRY_CAST yields NULL for a non-number, and NOT NULL would wave the value through
     return ok ? [`WHEN NOT coalesce(${ok}, false) THEN ${problem(p)}`] : [];
   });
+  const status = fields.find((p) => p.field.kind === 'status')?.column;
+  // a record of dashes (a placeholder, a broken exporter) is no flow; NODATA/SKIPDATA records are
+  // dashes too, but say so in log-status
+  const located = fields.filter((p) => p.field.kind === 'addr' || p.field.kind === 'time');
+  if (located.length > 0) {
+    const dashes = located.map((p) => `${p.column} = '-'`).join(' AND ');
+    const health = status ? ` AND ${status} NOT IN ('NODATA', 'SKIPDATA')` : '';
+    checks.push(`WHEN ${dashes}${health} THEN 'no addresses or times (every one is "-")'`);
+  }
   const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
   const first = fields[0];
   const isHeader = first ? `${first.column} = ${quote(first.field.name)}` : 'false';
-  const status = fields.find((p) => p.field.kind === 'status')?.column;
   const healthKind = status ? `WHEN ${status} IN ('NODATA', 'SKIPDATA') THEN ${status}` : '';
   return `CREATE OR REPLACE TEMP VIEW fh_classified AS
     SELECT *, CASE WHEN ${isHeader} THEN 'header' WHEN fh_reason IS NOT NULL THEN 'bad' ${healthKind} ELSE 'flow' END AS fh_kind
