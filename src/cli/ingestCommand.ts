@@ -1,8 +1,18 @@
 import type { Command } from 'commander';
-import { ingest } from '../ingest/ingest.js';
+import { ingest, type StoredFile } from '../ingest/ingest.js';
 import { renderIngestSummary } from '../outputs/ingestSummaryText.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
 import { fieldsOption } from './fieldsOption.js';
+import {
+  ALLOW_EMPTY_HELP,
+  describePaths,
+  INPUT_EXIT_CODES,
+  nothingRead,
+  reportUnreadable,
+  STRICT_HELP,
+  strictFailure,
+} from './inputChecks.js';
+import { stopOnSignals } from './interrupt.js';
 import { progressReporter } from './progress.js';
 
 export function registerIngest(program: Command): void {
@@ -16,10 +26,18 @@ export function registerIngest(program: Command): void {
     )
     .option('--fields <list>', 'field order for input without a header line (default: the v2 default format)')
     .option('--json', 'print the summary as one JSON object on stdout')
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no progress on standard error')
+    .option('-v, --verbose', 'say on standard error when each file is opened and when it is stored')
     .addHelpText(
       'after',
       `
+Exit codes: 0 done, 2 usage error, 3 input error, 130/143 stopped by Ctrl-C/SIGTERM. ${INPUT_EXIT_CODES}
+With --workspace, each file is stored whole or not at all: a run stopped at any moment (Ctrl-C,
+SIGTERM, a crash) keeps the files it finished, and running the same command again reads the rest.
+The summary is printed in every case: it says what was read and what was skipped.
+
 Examples:
   flowhawk ingest ./AWSLogs/                  # every file under the S3 download, gzip or not
   flowhawk ingest logs/ --workspace hist.duckdb --json
@@ -29,19 +47,44 @@ Examples:
     .action(
       async (
         paths: string[],
-        options: { workspace?: string; fields?: string; json?: boolean; quiet?: boolean },
+        options: {
+          workspace?: string;
+          fields?: string;
+          json?: boolean;
+          quiet?: boolean;
+          allowEmpty?: boolean;
+          strict?: boolean;
+          verbose?: boolean;
+        },
       ) => {
         const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
+        const stop = stopOnSignals();
         try {
           const layout = fieldsOption(options.fields);
           const progress = progressReporter({ quiet: options.quiet ?? false });
+          const say = (line: string) => process.stderr.write(`flowhawk: ${line}\n`);
           const summary = await ingest(store, paths, {
             ...(layout ? { layout } : {}),
             onFile: progress.file,
+            signal: stop.signal,
+            ...(options.verbose
+              ? {
+                  onStart: (path: string) => say(`reading ${path}`),
+                  onStored: (file: StoredFile) =>
+                    say(`stored ${file.path}: ${file.records.toLocaleString('en-US')} records`),
+                }
+              : {}),
           });
           progress.stop();
+          reportUnreadable(summary);
           process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : renderIngestSummary(summary));
+          const where = describePaths(paths);
+          const failure =
+            (options.allowEmpty ? undefined : nothingRead(where, summary)) ??
+            (options.strict ? strictFailure(where, summary) : undefined);
+          if (failure) throw failure;
         } finally {
+          stop.dispose();
           store.close();
         }
       },

@@ -6,6 +6,7 @@ import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
 import { SEVERITIES, type Severity, severityRank } from '../finding.js';
 import { ingest } from '../ingest/ingest.js';
+import type { IngestSummary } from '../ingest/summary.js';
 import { FORMATS } from '../outputs/formats.js';
 import type { ScanReport } from '../outputs/scanReport.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
@@ -13,7 +14,17 @@ import { trafficOverview } from '../store/trafficOverview.js';
 import { THREAT_LIST_KINDS, threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
 import { fieldsOption } from './fieldsOption.js';
-import { progressReporter } from './progress.js';
+import {
+  ALLOW_EMPTY_HELP,
+  describePaths,
+  INPUT_EXIT_CODES,
+  nothingRead,
+  nothingStored,
+  reportUnreadable,
+  STRICT_HELP,
+  strictFailure,
+} from './inputChecks.js';
+import { type Progress, progressReporter } from './progress.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis } from './verbose.js';
 
@@ -28,6 +39,8 @@ interface ScanOptions {
   failOn?: string;
   quiet?: boolean;
   verbose?: boolean;
+  allowEmpty?: boolean;
+  strict?: boolean;
 }
 
 export function registerScan(program: Command): void {
@@ -51,6 +64,8 @@ export function registerScan(program: Command): void {
       '--fail-on <severity>',
       `exit 1 when a finding is at least this severe (${SEVERITIES.join(', ')})`,
     )
+    .option('--allow-empty', ALLOW_EMPTY_HELP)
+    .option('--strict', STRICT_HELP)
     .option('-q, --quiet', 'no progress on standard error (errors and warnings still go there)')
     .option(
       '-v, --verbose',
@@ -65,8 +80,11 @@ export function registerScan(program: Command): void {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 input error (unreadable file or
-workspace, invalid config). Results go to standard output (or --output), progress to standard error.
+Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 input error (unreadable
+workspace, invalid config). ${INPUT_EXIT_CODES}
+With paths, "no flow record" is about what they held; with --workspace alone, about the flows it stores.
+When there is nothing to analyse, no findings are written. 3 wins over 1 when both apply.
+Results go to standard output (or --output), progress to standard error.
 
 Examples:
   flowhawk scan examples/                              # the bundled sample logs
@@ -103,12 +121,8 @@ Examples:
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
       try {
-        const layout = fieldsOption(options.fields);
         const progress = progressReporter({ quiet: options.quiet ?? false });
-        const summary =
-          paths.length > 0
-            ? await ingest(store, paths, { ...(layout ? { layout } : {}), onFile: progress.file })
-            : undefined;
+        const summary = await readInputs(store, paths, options, progress);
         progress.stage(
           summary
             ? `read ${summary.records.toLocaleString('en-US')} flow records; analysing`
@@ -135,8 +149,35 @@ Examples:
           const failing = analysis.findings.filter((f) => !f.suppressed && severityRank(f.severity) >= limit);
           if (failing.length > 0) process.exitCode = 1;
         }
+        const strict = options.strict && summary ? strictFailure(describePaths(paths), summary) : undefined;
+        if (strict) throw strict;
       } finally {
         store.close();
       }
     });
+}
+
+/**
+ * Reads the paths into the store (none: the workspace's flows are analysed) and stops, unless
+ * --allow-empty, when there is nothing to analyse: "no findings" must not hide an empty input.
+ */
+async function readInputs(
+  store: DuckdbStore,
+  paths: readonly string[],
+  options: ScanOptions,
+  progress: Progress,
+): Promise<IngestSummary | undefined> {
+  if (paths.length === 0) {
+    const empty = options.allowEmpty ? undefined : await nothingStored(options.workspace ?? '', store);
+    if (empty) throw empty;
+    return undefined;
+  }
+  const layout = fieldsOption(options.fields);
+  const summary = await ingest(store, paths, { ...(layout ? { layout } : {}), onFile: progress.file });
+  // the bar must be gone before warnings are written under it
+  progress.stop();
+  reportUnreadable(summary);
+  const empty = options.allowEmpty ? undefined : nothingRead(describePaths(paths), summary);
+  if (empty) throw empty;
+  return summary;
 }
