@@ -74,6 +74,8 @@ export interface IngestOptions {
    * signal (the abort reason, e.g. 'SIGINT')
    */
   signal?: AbortSignal;
+  /** called when a file is opened to be read */
+  onStart?: (path: string) => void;
   /** called once a file is stored completely (its rows, bad lines and log-health facts committed) */
   onStored?: (file: StoredFile) => void;
 }
@@ -233,6 +235,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
     const shown = nameOf(given);
     current = shown;
+    options.onStart?.(shown);
     // a file that can be listed but not opened (mode 0000) is reported, and the run goes on
     const facts = await readFileFacts(path).catch((error: unknown) => {
       const reason = unreadableReason(error);
