@@ -24,6 +24,7 @@ import {
   STRICT_HELP,
   strictFailure,
 } from './inputChecks.js';
+import { stopOnSignals } from './interrupt.js';
 import { type Progress, progressReporter } from './progress.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis } from './verbose.js';
@@ -81,7 +82,8 @@ export function registerScan(program: Command): void {
       'after',
       `
 Exit codes: 0 done, 1 a finding at or above --fail-on, 2 usage error, 3 input error (unreadable
-workspace, invalid config). ${INPUT_EXIT_CODES}
+workspace, invalid config), 130/143 stopped by Ctrl-C/SIGTERM while reading (a workspace keeps the
+files read completely; the same command again reads the rest). ${INPUT_EXIT_CODES}
 With paths, "no flow record" is about what they held; with --workspace alone, about the flows it stores.
 When there is nothing to analyse, no findings are written. 3 wins over 1 when both apply.
 Results go to standard output (or --output), progress to standard error.
@@ -173,7 +175,14 @@ async function readInputs(
     return undefined;
   }
   const layout = fieldsOption(options.fields);
-  const summary = await ingest(store, paths, { ...(layout ? { layout } : {}), onFile: progress.file });
+  // a stop while reading keeps the workspace whole (files stored completely or not at all); during
+  // the analysis that follows, a signal ends the process as usual: the flows are already stored
+  const stop = stopOnSignals();
+  const summary = await ingest(store, paths, {
+    ...(layout ? { layout } : {}),
+    onFile: progress.file,
+    signal: stop.signal,
+  }).finally(stop.dispose);
   // the bar must be gone before warnings are written under it
   progress.stop();
   reportUnreadable(summary);
