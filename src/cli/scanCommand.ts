@@ -169,12 +169,13 @@ async function readInputs(
   options: ScanOptions,
   progress: Progress,
 ): Promise<IngestSummary | undefined> {
+  // checked with or without paths: a typo in --fields is a usage error either way
+  const layout = fieldsOption(options.fields);
   if (paths.length === 0) {
     const empty = options.allowEmpty ? undefined : await nothingStored(options.workspace ?? '', store);
     if (empty) throw empty;
     return undefined;
   }
-  const layout = fieldsOption(options.fields);
   // a stop while reading keeps the workspace whole (files stored completely or not at all); during
   // the analysis that follows, a signal ends the process as usual: the flows are already stored
   const stop = stopOnSignals();
