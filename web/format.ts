@@ -1,4 +1,5 @@
 /** How the page writes numbers, sizes and times: like the HTML report (en-US digits, ISO UTC). */
+import { formatByteSize } from '../src/byteSize.js';
 import { decimalBytes, isoSeconds as unixIso } from '../src/outputs/textUnits.js';
 
 export const num = (n: number | null | undefined): string => (n == null ? '-' : n.toLocaleString('en-US'));
@@ -18,6 +19,14 @@ export function isoText(text: string | null | undefined): string {
 /** Bytes in decimal units, as the terminal summary writes them. */
 export function bytes(n: number | null | undefined): string {
   return n == null || !Number.isFinite(n) ? '-' : decimalBytes(n);
+}
+
+/**
+ * A server limit exactly as its option reads it (`--max-upload-size 10G` → `10 GiB`), never rounded
+ * into other units: "10.7 GB" for a limit given as 10G looked like a different number.
+ */
+export function limit(n: number): string {
+  return formatByteSize(n);
 }
 
 export function percent(done: number, total: number): number {

@@ -6,7 +6,7 @@
 import type { Job, ServerInfo } from '../src/server/apiTypes.js';
 import { currentToken, requireToken } from './api.js';
 import { h, replace, setWidth } from './dom.js';
-import { bytes, num, percent } from './format.js';
+import { bytes, limit, num, percent } from './format.js';
 
 /** A file to send and the name it goes under (its path inside a dropped or picked folder). */
 export interface Picked {
@@ -182,7 +182,7 @@ export function uploadPanel(info: ServerInfo | null, onUploaded: (job: Job) => v
           h('span', { class: 'path' }, p.path),
           ' ',
           h('span', { class: 'size' }, bytes(p.file.size)),
-          tooBig(p) ? h('span', { class: 'warn' }, ` over the ${bytes(cap)} limit`) : null,
+          tooBig(p) ? h('span', { class: 'warn' }, ` over the ${limit(cap)} limit`) : null,
         ),
       ),
       files.length > shown.length
@@ -225,7 +225,7 @@ export function uploadPanel(info: ServerInfo | null, onUploaded: (job: Job) => v
       'p',
       { class: 'note' },
       'VPC Flow Logs as S3 delivers them (.log.gz, .log, Parquet), CloudWatch or Firehose exports, Zeek conn.log, Argus CSV: the server recognises the content, not the name.',
-      cap > 0 ? ` Up to ${bytes(cap)} per file.` : '',
+      cap > 0 ? ` Up to ${limit(cap)} per file.` : '',
     ),
     h(
       'p',
@@ -294,7 +294,7 @@ export function uploadPanel(info: ServerInfo | null, onUploaded: (job: Job) => v
     const big = files.filter(tooBig);
     if (big.length > 0) {
       showError(
-        `${big.length === 1 ? `${big[0]?.path} is` : `${big.length} files are`} over this server's limit of ${bytes(cap)} per file.`,
+        `${big.length === 1 ? `${big[0]?.path} is` : `${big.length} files are`} over this server's limit of ${limit(cap)} per file.`,
         'Split the file, or start the server with a larger --max-upload-size.',
       );
       return;

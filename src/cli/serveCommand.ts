@@ -1,9 +1,9 @@
-import bytes from 'bytes';
 import type { Command } from 'commander';
+import { BYTE_SIZE_FORMS, BYTE_SIZE_UNITS_NOTE, formatByteSize, parseByteSize } from '../byteSize.js';
 import { FlowhawkError } from '../errors.js';
-import { DEFAULTS, startServer } from '../server/app.js';
+import { DEFAULTS, MIN_TOKEN_LENGTH, type ServerOptions, startServer } from '../server/app.js';
 
-interface ServeOptions {
+export interface ServeOptions {
   port: string;
   host: string;
   workspace: string;
@@ -20,27 +20,38 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('the local web page: drop flow log files on it, follow the analysis, explore the findings')
     .option('-p, --port <port>', 'port to listen on (0: any free port)', String(DEFAULTS.port))
-    .option('--host <address>', 'address to listen on; anything but loopback needs --token', DEFAULTS.host)
+    .option(
+      '--host <address>',
+      `address to listen on; anything but loopback needs a --token of at least ${MIN_TOKEN_LENGTH} characters`,
+      DEFAULTS.host,
+    )
     .option(
       '-w, --workspace <dir>',
       "directory for the jobs' database, uploads and flows",
       'flowhawk-workspace',
     )
-    .option('--token <token>', 'bearer token every API call must carry (default: $FLOWHAWK_TOKEN)')
+    .option(
+      '--token <token>',
+      `bearer token every API call must carry (default: $FLOWHAWK_TOKEN); at least ${MIN_TOKEN_LENGTH} characters unless --host is loopback`,
+    )
     .option(
       '-c, --config <file>',
       'thresholds, internal networks, allowlist and threat lists for every job (default: ./flowhawk.config.json if present)',
     )
-    .option('--max-upload-size <size>', 'largest file accepted, e.g. 10GB', '10GB')
+    .option(
+      '--max-upload-size <size>',
+      `largest file accepted, e.g. 10GiB, 10G or 10GB (${BYTE_SIZE_UNITS_NOTE})`,
+      formatByteSize(DEFAULTS.maxUploadBytes),
+    )
     .option(
       '--max-decompressed-size <size>',
-      'largest decompressed size of one file, e.g. 100GB (stops gzip bombs)',
-      '100GB',
+      `largest decompressed size of one file, stops gzip bombs; e.g. 100G (${BYTE_SIZE_UNITS_NOTE})`,
+      formatByteSize(DEFAULTS.maxDecompressedBytes),
     )
     .option(
       '--job-memory <size>',
-      'DuckDB memory limit of each job: it spills to disk beyond, and a job that needs more fails saying so',
-      '512MB',
+      `DuckDB memory limit of each job: it spills to disk beyond, and a job that needs more fails saying so; e.g. 1G (${BYTE_SIZE_UNITS_NOTE})`,
+      formatByteSize(DEFAULTS.jobMemoryBytes),
     )
     .option('--jobs <n>', 'jobs analysed at once', String(DEFAULTS.concurrency))
     .addHelpText(
@@ -50,35 +61,24 @@ The page and its API (OpenAPI at /api/openapi.json) listen on 127.0.0.1 by defau
 this machine. Jobs, their files and findings are kept in the workspace and survive a restart; a job
 cut short by a stop is run again.
 
+Sizes: K/M/G/T and KiB/MiB/GiB/TiB are binary (1024-based, as Docker and Java's -Xmx read them),
+KB/MB/GB/TB decimal (1000-based); B or no unit is bytes; decimals are fine (1.5GB).
+
+Token: on loopback any token is accepted; on any other --host it must have at least ${MIN_TOKEN_LENGTH} characters.
+After 10 wrong tokens from one address within a minute, that address is answered 429 until the
+minute has passed; wrong tokens are logged to stderr with the client's address (never the token).
+
 Exit codes: 0 stopped (Ctrl-C or SIGTERM), 2 usage error (bad option, port in use, non-loopback host without
-a token), 3 input error (invalid config, workspace in use by another server).
+a token or with a short one), 3 input error (invalid config, workspace in use by another server).
 
 Examples:
   flowhawk serve                                   # then open http://127.0.0.1:8080/
   flowhawk serve --port 9000 --workspace ~/flowhawk --config flowhawk.config.json
+  flowhawk serve --max-upload-size 20G --job-memory 2G
   FLOWHAWK_TOKEN=$(openssl rand -hex 16) flowhawk serve --host 0.0.0.0`,
     )
     .action(async (options: ServeOptions) => {
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) {
-        throw new FlowhawkError('USAGE', `--port ${options.port} is not a port number`, 'give 0–65535');
-      }
-      const jobs = Number(options.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1) {
-        throw new FlowhawkError('USAGE', `--jobs ${options.jobs} is not a positive whole number`);
-      }
-      const token = options.token ?? process.env.FLOWHAWK_TOKEN;
-      const server = await startServer({
-        workspace: options.workspace,
-        host: options.host,
-        port,
-        ...(token ? { token } : {}),
-        ...(options.config ? { configPath: options.config } : {}),
-        maxUploadBytes: size(options.maxUploadSize, '--max-upload-size'),
-        maxDecompressedBytes: size(options.maxDecompressedSize, '--max-decompressed-size'),
-        jobMemoryLimit: `${Math.floor(size(options.jobMemory, '--job-memory') / 1024 ** 2)}MiB`,
-        concurrency: jobs,
-      });
+      const server = await startServer(serverOptions(options, process.env));
       process.stderr.write(
         `flowhawk: serving ${server.url}/ (workspace ${options.workspace}); Ctrl-C stops\n`,
       );
@@ -93,10 +93,34 @@ Examples:
     });
 }
 
-function size(text: string, option: string): number {
-  const value = bytes.parse(text);
-  if (value === null || !Number.isFinite(value) || value <= 0) {
-    throw new FlowhawkError('USAGE', `${option} ${text} is not a size`, 'write it like 512MB, 10GB or 1TB');
+/** The command's options as the server takes them; a value that is not one is a usage error. */
+export function serverOptions(options: ServeOptions, env: NodeJS.ProcessEnv): ServerOptions {
+  const port = Number(options.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new FlowhawkError('USAGE', `--port ${options.port} is not a port number`, 'give 0–65535');
   }
-  return value;
+  const jobs = Number(options.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) {
+    throw new FlowhawkError('USAGE', `--jobs ${options.jobs} is not a positive whole number`);
+  }
+  const token = options.token ?? env.FLOWHAWK_TOKEN;
+  return {
+    workspace: options.workspace,
+    host: options.host,
+    port,
+    ...(token ? { token } : {}),
+    ...(options.config ? { configPath: options.config } : {}),
+    maxUploadBytes: size(options.maxUploadSize, '--max-upload-size'),
+    maxDecompressedBytes: size(options.maxDecompressedSize, '--max-decompressed-size'),
+    jobMemoryBytes: size(options.jobMemory, '--job-memory'),
+    concurrency: jobs,
+  };
+}
+
+function size(text: string, option: string): number {
+  const bytes = parseByteSize(text);
+  if (bytes === undefined) {
+    throw new FlowhawkError('USAGE', `${option} ${text} is not a size`, `write ${BYTE_SIZE_FORMS}`);
+  }
+  return bytes;
 }

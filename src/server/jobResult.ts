@@ -27,8 +27,8 @@ export interface WorkerRequest {
   /** the job's allowlist entries, added to the config's */
   allowlist: unknown[];
   maxDecompressedBytes: number;
-  /** DuckDB memory limit for the job, e.g. '500MB' */
-  memoryLimit: string;
+  /** DuckDB memory limit for the job (bytes) */
+  memoryBytes: number;
 }
 
 export type WorkerMessage =
@@ -36,3 +36,11 @@ export type WorkerMessage =
   | { type: 'ingested' }
   | { type: 'done' }
   | { type: 'failed'; error: string };
+
+/**
+ * DuckDB's memory_limit for a byte count. DuckDB has units of its own ('2G' is 2·10⁹ bytes to it,
+ * 2·2³⁰ to --job-memory), so it is told the bytes, which it takes as they are.
+ */
+export function duckdbMemoryLimit(bytes: number): string {
+  return `${Math.round(bytes)}B`;
+}

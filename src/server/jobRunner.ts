@@ -10,8 +10,8 @@ import type { Workspace } from './workspace.js';
 export interface RunnerOptions {
   configPath?: string;
   maxDecompressedBytes: number;
-  /** DuckDB memory limit per job */
-  jobMemoryLimit: string;
+  /** DuckDB memory limit per job (bytes) */
+  jobMemoryBytes: number;
   /** jobs analysed at once */
   concurrency: number;
 }
@@ -124,7 +124,7 @@ export class JobRunner extends EventEmitter {
       ...(this.options.configPath ? { configPath: this.options.configPath } : {}),
       allowlist: job.allowlist,
       maxDecompressedBytes: this.options.maxDecompressedBytes,
-      memoryLimit: this.options.jobMemoryLimit,
+      memoryBytes: this.options.jobMemoryBytes,
     };
     const child = forkServerModule('jobWorker', [], ['ignore', 'ignore', 'inherit', 'ipc']);
     const run = { child, progress };

@@ -1,8 +1,8 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { MultipartFile } from '@fastify/multipart';
-import bytes from 'bytes';
 import type { FastifyRequest } from 'fastify';
+import { formatByteSize } from '../byteSize.js';
 import type { JobFile } from './apiTypes.js';
 import { HttpError } from './httpError.js';
 import type { Workspace } from './workspace.js';
@@ -87,7 +87,7 @@ async function storePart(part: MultipartFile, path: string, index: number, cap: 
 function tooLarge(name: string, cap: number): HttpError {
   return new HttpError(
     413,
-    `"${name}" is larger than the server's upload cap of ${bytes.format(cap)}`,
+    `"${name}" is larger than the server's upload cap of ${formatByteSize(cap)}`,
     'split the file, or start the server with a larger --max-upload-size',
   );
 }

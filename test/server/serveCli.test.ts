@@ -23,6 +23,18 @@ describe('flowhawk serve (the command)', () => {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain('Examples:');
+    // every size option says how its units read
+    const squashed = stdout.replace(/\s+/g, ' ');
+    for (const option of ['--max-upload-size', '--max-decompressed-size', '--job-memory']) {
+      const help = squashed.slice(
+        squashed.indexOf(option),
+        squashed.indexOf('(default', squashed.indexOf(option)),
+      );
+      expect(help, option).toContain('K/M/G and KiB/MiB/GiB are 1024-based, KB/MB/GB 1000-based');
+    }
+    expect(squashed).toContain('--max-upload-size <size> largest file accepted');
+    expect(squashed).toContain('(default: "10 GiB")');
+    expect(squashed).toContain('at least 16 characters');
   });
 
   it('refuses a non-loopback address without a token and bad sizes (exit 2), a broken config (exit 3)', () => {
@@ -42,9 +54,24 @@ describe('flowhawk serve (the command)', () => {
     const config = flowhawk('serve', '--port', '0', '--workspace', dir, '--config', join(dir, 'bad.json'));
     expect(config.code).toBe(3);
     expect(config.stderr).toContain('nosuch');
-    const size = flowhawk('serve', '--max-upload-size', 'lots');
+    const size = flowhawk('serve', '--max-upload-size', '10XB');
     expect(size.code).toBe(2);
-    expect(size.stderr).toContain('--max-upload-size lots is not a size');
+    expect(size.stderr).toContain('--max-upload-size 10XB is not a size');
+    expect(size.stderr).toContain('512M or 512MiB (binary, 1024-based');
+    expect(size.stderr).toContain('500MB (decimal, 1000-based');
+    const memory = flowhawk('serve', '--job-memory', '-1G');
+    expect(memory.code).toBe(2);
+    expect(memory.stderr).toContain('--job-memory -1G is not a size');
+  });
+
+  it('refuses a token shorter than 16 characters beyond loopback (exit 2), never echoing it', () => {
+    // a documentation address (TEST-NET-1): were the check missing, listening would fail, not bind
+    const short = flowhawk('serve', '--host', '192.0.2.1', '--port', '0', '--token', 'hunter2-hunter2');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain('a token of 15 characters');
+    expect(short.stderr).toContain('shorter than 16');
+    expect(short.stderr).toContain('openssl rand -hex 16');
+    expect(short.stderr).not.toContain('hunter2');
   });
 
   it('serves the page and the API (token from FLOWHAWK_TOKEN) until SIGTERM, then exits 0', async () => {
