@@ -213,7 +213,8 @@ function overviewSection(job: Job, o: JobOverview, signal: AbortSignal): HTMLEle
     details.push(
       h(
         'details',
-        { class: 'fields' },
+        // open when a warning names a file that was left out, so it is not missed
+        { class: 'fields', open: ingest.warnings.length > 0 },
         h(
           'summary',
           null,

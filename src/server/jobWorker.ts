@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { formatByteSize } from '../byteSize.js';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { analyse } from '../engine/analyse.js';
@@ -10,7 +11,8 @@ import { DuckdbStore } from '../store/duckdbStore.js';
 import { trafficOverview } from '../store/trafficOverview.js';
 import { VERSION } from '../version.js';
 import type { JobOverview, JobProgress } from './apiTypes.js';
-import type { JobResult, WorkerMessage, WorkerRequest } from './jobResult.js';
+import { judgeDamage } from './damagedFiles.js';
+import { duckdbMemoryLimit, type JobResult, type WorkerMessage, type WorkerRequest } from './jobResult.js';
 import type { RunOutputs } from './workspace.js';
 
 /**
@@ -30,10 +32,11 @@ async function runJob(request: WorkerRequest): Promise<void> {
   const extra = resolveConfig(DETECTORS, { allowlist: request.allowlist }, 'the job allowlist').allowlist;
   const config = { ...base, allowlist: [...base.allowlist, ...extra] };
   if (request.ingest) rmSync(request.storePath, { force: true });
+  const memoryLimit = duckdbMemoryLimit(request.memoryBytes);
   const store = await DuckdbStore.open({
     workspace: request.storePath,
-    memoryLimit: request.memoryLimit,
-    analysisMemoryLimit: request.memoryLimit,
+    memoryLimit,
+    analysisMemoryLimit: memoryLimit,
   });
   try {
     const names = new Map(request.files.map((f) => [f.path, f.name]));
@@ -80,14 +83,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
           records: summary.records,
         }),
       });
-      const unreadable = unreadableFiles(summary);
-      if (unreadable.length > 0) {
-        throw new FlowhawkError(
-          'INPUT',
-          `${unreadable.length} of ${summary.perFile.length} file(s) could not be read as flow logs: ${unreadable.join('; ')}`,
-          'check these are VPC flow logs (text or gzip, Parquet, CloudWatch/Firehose JSON, Zeek conn, Argus); delete the job and upload the files again without them, or re-download them',
-        );
-      }
+      judgeDamage(summary);
       await send({ type: 'ingested' });
     }
     await send({ type: 'progress', progress: await stageProgress(request, bytes, store, summary) });
@@ -156,28 +152,11 @@ function previousIngest(request: WorkerRequest): IngestSummary | undefined {
   return previous.ingest ?? undefined;
 }
 
-/** Files with no readable record: not a flow log, or a gzip stream that failed. Each with why. */
-export function unreadableFiles(summary: IngestSummary): string[] {
-  const gzipFailures = new Map(
-    summary.badLineExamples.filter((b) => b.reason.startsWith('gzip stream')).map((b) => [b.file, b.reason]),
-  );
-  const out: string[] = [];
-  for (const file of summary.perFile) {
-    const gzip = gzipFailures.get(file.path);
-    if (gzip) out.push(`"${file.path}": ${gzip}`);
-    else if (file.records === 0 && file.badLines > 0)
-      out.push(
-        `"${file.path}": ${file.format === 'unknown' ? 'not recognised as a flow log' : 'no valid record'} (${file.badLines} bad line(s))`,
-      );
-  }
-  return out;
-}
-
-function describe(error: unknown, memoryLimit: string): string {
+function describe(error: unknown, memoryBytes: number): string {
   if (error instanceof FlowhawkError) return `${error.message}${error.hint ? ` — ${error.hint}` : ''}`;
   const message = (error as Error).message ?? String(error);
   if (/out of memory/i.test(message)) {
-    return `the job needed more memory than its limit (${memoryLimit}) — restart the server with a larger --job-memory (e.g. 1GB for ten million records) and re-run the job (DuckDB: ${message.split('\n')[0]})`;
+    return `the job needed more memory than its limit (${formatByteSize(memoryBytes)}) — restart the server with a larger --job-memory (e.g. 1G for ten million records) and re-run the job (DuckDB: ${message.split('\n')[0]})`;
   }
   return `unexpected error: ${message}`;
 }
@@ -194,7 +173,7 @@ process.once('message', (request: WorkerRequest) => {
       process.exit(0);
     },
     async (error: unknown) => {
-      await send({ type: 'failed', error: describe(error, request.memoryLimit) });
+      await send({ type: 'failed', error: describe(error, request.memoryBytes) });
       process.exit(1);
     },
   );
