@@ -5,8 +5,8 @@ import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { ServerContext } from './context.js';
-import { isLoopback, requestGuard } from './guard.js';
+import type { ServerContext, ServerLog } from './context.js';
+import { type GuardOptions, isLoopback, requestGuard } from './guard.js';
 import { HttpError } from './httpError.js';
 import { JobRunner } from './jobRunner.js';
 import { JobStore } from './jobStore.js';
@@ -33,20 +33,30 @@ export interface ServerOptions {
   maxDecompressedBytes?: number;
   /** config file for thresholds, internal networks, allowlist and threat lists */
   configPath?: string;
-  /** DuckDB memory limit per job, e.g. '512MB' */
-  jobMemoryLimit?: string;
+  /** DuckDB memory limit per job (bytes) */
+  jobMemoryBytes?: number;
   /** jobs analysed at once */
   concurrency?: number;
+  /** where refusals and clean-ups are told (default: stderr, one `flowhawk: ` line each) */
+  log?: ServerLog;
 }
 
+/** Binary sizes: what the `bytes` package made of the documented '10GB', '100GB', '512MB' before. */
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 8080,
   maxUploadBytes: 10 * 1024 ** 3,
   maxDecompressedBytes: 100 * 1024 ** 3,
-  jobMemoryLimit: '512MiB',
+  jobMemoryBytes: 512 * 1024 ** 2,
   concurrency: 1,
 } as const;
+
+/** Shortest token accepted beyond loopback: 16 random characters are far beyond guessing at 10 a minute. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const stderrLog: ServerLog = (message) => {
+  process.stderr.write(`flowhawk: ${message}\n`);
+};
 
 export interface RunningServer {
   url: string;
@@ -58,22 +68,19 @@ export interface RunningServer {
 /** `flowhawk serve`: the web page and its JSON API over one workspace. */
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   const host = options.host ?? DEFAULTS.host;
-  if (!isLoopback(host) && !options.token) {
-    throw new FlowhawkError(
-      'USAGE',
-      `refusing to listen on ${host} without a token: anyone who can reach it could read your flow logs`,
-      'give --token (or FLOWHAWK_TOKEN), or keep the default --host 127.0.0.1',
-    );
-  }
+  checkToken(host, options.token);
+  const log = options.log ?? stderrLog;
   // every job reads the config again (edits apply to the next job); a broken one is refused now, not per job
   loadConfig(DETECTORS, options.configPath);
   const workspace = new Workspace(options.workspace);
   const store = await JobStore.open(workspace.database);
+  // the database is ours alone now (JobStore.open refuses a workspace in use), so no upload is under way
+  await removeUnfinishedUploads(store, workspace, log);
   const maxDecompressedBytes = options.maxDecompressedBytes ?? DEFAULTS.maxDecompressedBytes;
   const runner = new JobRunner(store, workspace, {
     ...(options.configPath ? { configPath: options.configPath } : {}),
     maxDecompressedBytes,
-    jobMemoryLimit: options.jobMemoryLimit ?? DEFAULTS.jobMemoryLimit,
+    jobMemoryBytes: options.jobMemoryBytes ?? DEFAULTS.jobMemoryBytes,
     concurrency: options.concurrency ?? DEFAULTS.concurrency,
   });
   const ctx: ServerContext = {
@@ -83,8 +90,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxUploadBytes: options.maxUploadBytes ?? DEFAULTS.maxUploadBytes,
     maxDecompressedBytes,
     auth: options.token !== undefined,
+    log,
   };
-  const app = await buildApp(ctx, { host, ...(options.token ? { token: options.token } : {}) });
+  const app = await buildApp(ctx, { host, log, ...(options.token ? { token: options.token } : {}) });
   try {
     await app.listen({ host, port: options.port ?? DEFAULTS.port });
   } catch (error) {
@@ -110,11 +118,45 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   };
 }
 
-async function buildApp(
-  ctx: ServerContext,
-  guard: { host: string; token?: string },
-): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 });
+/** Beyond loopback anyone who can reach the port can try tokens: none, or a short one, is refused. */
+function checkToken(host: string, token: string | undefined): void {
+  if (isLoopback(host)) return;
+  if (!token) {
+    throw new FlowhawkError(
+      'USAGE',
+      `refusing to listen on ${host} without a token: anyone who can reach it could read your flow logs`,
+      'give --token (or FLOWHAWK_TOKEN), or keep the default --host 127.0.0.1',
+    );
+  }
+  const length = [...token].length;
+  if (length < MIN_TOKEN_LENGTH) {
+    throw new FlowhawkError(
+      'USAGE',
+      `refusing to listen on ${host} with a token of ${length} characters: one shorter than ${MIN_TOKEN_LENGTH} can be guessed by anyone who can reach the port`,
+      'make one with `openssl rand -hex 16` (32 characters) and give it as --token or FLOWHAWK_TOKEN',
+    );
+  }
+}
+
+/**
+ * A server killed during an upload leaves the upload's directory and no job (the job is recorded
+ * once its files are in): nothing will ever read or delete it, so it goes at the next start.
+ */
+async function removeUnfinishedUploads(store: JobStore, workspace: Workspace, log: ServerLog): Promise<void> {
+  const jobs = new Set((await store.list()).map((job) => job.id));
+  const stray = workspace.jobIds().filter((id) => !jobs.has(id));
+  for (const id of stray) workspace.removeJob(id);
+  if (stray.length > 0) {
+    log(
+      `removed ${stray.length} unfinished upload(s) a previous server left when it stopped: ${stray.map((id) => `jobs/${id}`).join(', ')}`,
+    );
+  }
+}
+
+async function buildApp(ctx: ServerContext, guard: GuardOptions): Promise<FastifyInstance> {
+  // a stop ends every connection: one a client opened and never used would hold close() for the
+  // 60 s of Node's headers timeout, and event streams would hold it as long as their jobs run
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, forceCloseConnections: true });
   await app.register(swagger, {
     // the page's own files (webUi.ts) carry no tag: the document is the JSON API only
     hideUntagged: true,

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DB_FILE } from './jobStore.js';
 
@@ -64,6 +64,13 @@ export class Workspace {
   uploadPath(id: string, index: number): string {
     if (!Number.isSafeInteger(index) || index < 0) throw new Error(`not a file index: ${index}`);
     return join(this.uploadDir(id), String(index).padStart(5, '0'));
+  }
+
+  /** The jobs with a directory here; anything else under jobs/ is not the server's and is left alone. */
+  jobIds(): string[] {
+    return readdirSync(join(this.root, 'jobs'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && JOB_ID.test(entry.name))
+      .map((entry) => entry.name);
   }
 
   removeJob(id: string): void {
