@@ -15,6 +15,13 @@ if (!resultPath || !render) {
   );
   process.exit(2);
 }
-const result = JSON.parse(readFileSync(resultPath, 'utf8')) as JobResult;
-const text = render({ ...result.report, showSuppressed: suppressed === '1' }, result.traffic ?? undefined);
+let text: string;
+try {
+  const result = JSON.parse(readFileSync(resultPath, 'utf8')) as JobResult;
+  text = render({ ...result.report, showSuppressed: suppressed === '1' }, result.traffic ?? undefined);
+} catch (error) {
+  // one line: the server answers with it (a stack trace says nothing to whoever downloads)
+  process.stderr.write(`the job's result.json: ${(error as Error).message ?? String(error)}\n`);
+  process.exit(1);
+}
 process.stdout.write(text, () => process.exit(0));

@@ -1,11 +1,10 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES, type Severity } from '../../finding.js';
 import { FORMATS } from '../../outputs/formats.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../httpError.js';
+import { startRendering } from '../reportStream.js';
 import { errors, jobIdParams } from '../schemas.js';
-import { forkServerModule } from '../workerProcess.js';
 
 /** Content type and file-name ending of each report format. */
 const REPORT_FILES: Record<string, { type: string; ext: string }> = {
@@ -178,33 +177,19 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
       await analysed(id);
       const file = REPORT_FILES[format];
       if (!file) throw new HttpError(400, `unknown format "${format}"`);
-      const child = forkServerModule(
-        'reportWorker',
-        [ctx.workspace.jobPaths(id).result, format, suppressed ? '1' : '0'],
-        ['ignore', 'pipe', 'pipe', 'ipc'],
-      );
-      const { stdout, stderr } = child as ChildProcessWithoutNullStreams;
-      let said = '';
-      stderr.on('data', (chunk: Buffer) => {
-        said += chunk.toString();
-      });
       // a client that goes away stops the rendering (after a full response the child has exited)
-      reply.raw.on('close', () => child.kill());
-      // headers go out with the first bytes: until then a failure can still be answered as one
-      const first = await new Promise<'output' | 'exit'>((resolve) => {
-        stdout.once('readable', () => resolve('output'));
-        child.once('exit', () => resolve('exit'));
-      });
-      if (first === 'exit' && child.exitCode !== 0) {
-        throw new HttpError(
-          500,
-          `could not render the ${format} report: ${said.trim() || `exit ${child.exitCode}`}`,
-        );
-      }
+      const gone = new AbortController();
+      reply.raw.on('close', () => gone.abort());
+      const body = await startRendering(
+        [ctx.workspace.jobPaths(id).result, format, suppressed ? '1' : '0'],
+        `the ${format} report of job ${id}`,
+        ctx.log,
+        gone.signal,
+      );
       return reply
         .type(file.type)
         .header('Content-Disposition', `attachment; filename="flowhawk-${id.slice(0, 8)}.${file.ext}"`)
-        .send(stdout);
+        .send(body);
     },
   );
 }
