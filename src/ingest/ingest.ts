@@ -1,11 +1,7 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { FlowhawkError, InterruptedError } from '../errors.js';
+import { FlowhawkError } from '../errors.js';
 import { readArgusBinetflow } from '../readers/argusBinetflow.js';
 import {
   DecodedSizeError,
@@ -24,11 +20,13 @@ import { readLines, readVpcText } from '../readers/vpcTextReader.js';
 import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadParquet, parquetDataBytes } from '../store/parquetLoader.js';
-import { PER_FILE_TABLES } from '../store/schema.js';
 import { type CommitFiles, VpcLoader } from '../store/vpcLoader.js';
+import { abandon, insertBadLines } from './fileCommits.js';
+import { readFileFacts, spoolStdin } from './fileFacts.js';
 import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js';
 import { s3PathFacts } from './s3Path.js';
-import { type IngestSummary, IngestTally, type ReaderBadLine, summarise } from './summary.js';
+import { AbortedRead, abortable, interrupted } from './stopping.js';
+import { type IngestSummary, IngestTally, summarise } from './summary.js';
 
 /** Where a run is, after each file: for progress displays. */
 export interface FileProgress {
@@ -356,78 +354,4 @@ function binaryBytes(bytes: number): string {
     unit++;
   }
   return `${value.toFixed(1)} ${BINARY_UNITS[unit]}`;
-}
-
-/** Thrown into a reader when the run is stopped: the file it was reading is not kept. */
-class AbortedRead extends Error {}
-
-/** The decoded stream, ending with AbortedRead at the first chunk after `signal` fires. */
-function abortable(stream: DecodedStream, signal: AbortSignal | undefined): DecodedStream {
-  if (!signal) return stream;
-  async function* chunks(): AsyncGenerator<Buffer> {
-    for await (const chunk of stream.chunks) {
-      if (signal?.aborted) throw new AbortedRead();
-      yield chunk;
-    }
-  }
-  return { chunks: chunks(), damages: stream.damages, warnings: stream.warnings };
-}
-
-function interrupted(
-  signal: AbortSignal | undefined,
-  stored: { files: number; records: number },
-  total: number,
-): InterruptedError {
-  const name = typeof signal?.reason === 'string' ? signal.reason : 'SIGINT';
-  return new InterruptedError(
-    name,
-    `stopped by ${name}: ${stored.files} of ${total} file(s) stored completely (${stored.records} records); the files not finished were removed`,
-    'run the same command again: files already stored are skipped, the others are read',
-  );
-}
-
-/** Stores the readers' bad lines of files being committed (at most a few hundred per file). */
-async function insertBadLines(connection: DuckDBConnection, rows: readonly ReaderBadLine[]): Promise<void> {
-  for (let at = 0; at < rows.length; at += 500) {
-    const values = rows.slice(at, at + 500).map((b) => [b.fileId, b.line, b.reason, b.excerpt]);
-    const placeholders = values.map((_, i) => `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4})`);
-    await connection.run(`INSERT INTO bad_lines VALUES ${placeholders.join(', ')}`, values.flat());
-  }
-}
-
-/**
- * After a failed file: loads what the other files left buffered, then removes the failed files' rows,
- * so that running again (with a higher cap, say) reads them instead of skipping them as known.
- * Errors here are secondary to the failure being reported, and are not allowed to hide it.
- */
-async function abandon(loader: VpcLoader, meta: DuckDBConnection, fileIds: number[]): Promise<void> {
-  try {
-    await loader.finish();
-  } catch {
-    // the store's own failure: the first error already says what went wrong
-  }
-  for (const table of PER_FILE_TABLES) {
-    await meta.run(`DELETE FROM ${table} WHERE file_id IN (${fileIds.join(', ')})`).catch(() => undefined);
-  }
-}
-
-/** One pass over the stored bytes: content hash, size and the first bytes (for the Parquet magic). */
-async function readFileFacts(path: string): Promise<{ sha256: string; size: number; head: Buffer }> {
-  const hash = createHash('sha256');
-  let size = 0;
-  let head = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    const bytes = chunk as Buffer;
-    if (head.length < 16) head = Buffer.concat([head, bytes.subarray(0, 16 - head.length)]);
-    hash.update(bytes);
-    size += bytes.length;
-  }
-  return { sha256: hash.digest('hex'), size, head };
-}
-
-/** Standard input is copied to the scratch directory first, so it is hashed and read like any file. */
-async function spoolStdin(scratchDir: string): Promise<string> {
-  const path = join(scratchDir, 'stdin');
-  await pipeline(process.stdin, createWriteStream(path));
-  return path;
 }
