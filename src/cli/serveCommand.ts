@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { BYTE_SIZE_FORMS, BYTE_SIZE_UNITS_NOTE, formatByteSize, parseByteSize } from '../byteSize.js';
 import { FlowhawkError } from '../errors.js';
 import { DEFAULTS, MIN_TOKEN_LENGTH, type ServerOptions, startServer } from '../server/app.js';
+import { AUTH_FAILURE_LIMIT, AUTH_FAILURE_WINDOW_MS } from '../server/authFailures.js';
 
 export interface ServeOptions {
   port: string;
@@ -65,8 +66,9 @@ Sizes: K/M/G/T and KiB/MiB/GiB/TiB are binary (1024-based, as Docker and Java's 
 KB/MB/GB/TB decimal (1000-based); B or no unit is bytes; decimals are fine (1.5GB).
 
 Token: on loopback any token is accepted; on any other --host it must have at least ${MIN_TOKEN_LENGTH} characters.
-After 10 wrong tokens from one address within a minute, that address is answered 429 until the
-minute has passed; wrong tokens are logged to stderr with the client's address (never the token).
+After ${AUTH_FAILURE_LIMIT} wrong tokens from one address within ${AUTH_FAILURE_WINDOW_MS / 1000} s, that address is answered 429 (with
+Retry-After) until the first of them is ${AUTH_FAILURE_WINDOW_MS / 1000} s old; each wrong token is logged to stderr with the
+client's address, never the token. Requests without a token are answered 401 and not counted.
 
 Exit codes: 0 stopped (Ctrl-C or SIGTERM), 2 usage error (bad option, port in use, non-loopback host without
 a token or with a short one), 3 input error (invalid config, workspace in use by another server).
