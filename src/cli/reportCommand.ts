@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
@@ -11,6 +10,7 @@ import { DuckdbStore } from '../store/duckdbStore.js';
 import { trafficOverview } from '../store/trafficOverview.js';
 import { threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
+import { checkOutput, writeOutput } from './outputFile.js';
 
 interface ReportOptions {
   config?: string;
@@ -64,6 +64,7 @@ Examples:
         );
       }
       const config = loadConfig(DETECTORS, options.config);
+      if (options.output) await checkOutput(options.output);
       const store = await DuckdbStore.open({ workspace });
       try {
         const analysis = await analyse(store, config, DETECTORS);
@@ -78,7 +79,7 @@ Examples:
           showSuppressed: options.showSuppressed ?? false,
         };
         const text = render(report, traffic);
-        if (options.output) await writeFile(options.output, text);
+        if (options.output) await writeOutput(options.output, text);
         else process.stdout.write(text);
       } finally {
         store.close();

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
@@ -25,6 +24,7 @@ import {
   strictFailure,
 } from './inputChecks.js';
 import { stopOnSignals } from './interrupt.js';
+import { checkOutput, writeOutput } from './outputFile.js';
 import { type Progress, progressReporter } from './progress.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis } from './verbose.js';
@@ -121,6 +121,7 @@ Examples:
       }
       const loaded = loadConfig(DETECTORS, options.config);
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
+      if (options.output) await checkOutput(options.output);
       const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
       try {
         const progress = progressReporter({ quiet: options.quiet ?? false });
@@ -144,7 +145,7 @@ Examples:
           showSuppressed: options.showSuppressed ?? false,
         };
         const text = render(report, options.format === 'html' ? await trafficOverview(store) : undefined);
-        if (options.output) await writeFile(options.output, text);
+        if (options.output) await writeOutput(options.output, text);
         else process.stdout.write(text);
         if (failOn !== undefined) {
           const limit = severityRank(failOn as Severity);
