@@ -14,10 +14,10 @@ import {
 } from './inputChecks.js';
 import { stopOnSignals } from './interrupt.js';
 import { progressReporter } from './progress.js';
+import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
 export function registerIngest(program: Command): void {
-  program
-    .command('ingest')
+  storeOptions(program.command('ingest'))
     .description('read flow log files into the canonical flows table and print the ingest summary')
     .argument('<paths...>', "files or directories (walked recursively), '-' for standard input")
     .option(
@@ -47,7 +47,7 @@ Examples:
     .action(
       async (
         paths: string[],
-        options: {
+        options: StoreFlags & {
           workspace?: string;
           fields?: string;
           json?: boolean;
@@ -57,7 +57,7 @@ Examples:
           verbose?: boolean;
         },
       ) => {
-        const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
+        const store = await DuckdbStore.open(storeOptionsFrom(options));
         const stop = stopOnSignals();
         try {
           const layout = fieldsOption(options.fields);

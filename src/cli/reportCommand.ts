@@ -11,8 +11,9 @@ import { trafficOverview } from '../store/trafficOverview.js';
 import { threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
 import { checkOutput, writeOutput } from './outputFile.js';
+import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
-interface ReportOptions {
+interface ReportOptions extends Omit<StoreFlags, 'workspace'> {
   config?: string;
   format: string;
   output?: string;
@@ -20,8 +21,7 @@ interface ReportOptions {
 }
 
 export function registerReport(program: Command): void {
-  program
-    .command('report')
+  storeOptions(program.command('report'))
     .description(
       're-analyse a workspace and render its findings (an HTML report by default); reads no log file',
     )
@@ -65,7 +65,7 @@ Examples:
       }
       const config = loadConfig(DETECTORS, options.config);
       if (options.output) await checkOutput(options.output);
-      const store = await DuckdbStore.open({ workspace });
+      const store = await DuckdbStore.open(storeOptionsFrom({ ...options, workspace }, config));
       try {
         const analysis = await analyse(store, config, DETECTORS);
         for (const warning of threatListWarnings(analysis.threatLists)) {

@@ -26,10 +26,11 @@ import {
 import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeOutput } from './outputFile.js';
 import { type Progress, progressReporter } from './progress.js';
+import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis } from './verbose.js';
 
-interface ScanOptions {
+interface ScanOptions extends StoreFlags {
   workspace?: string;
   config?: string;
   format: string;
@@ -45,8 +46,7 @@ interface ScanOptions {
 }
 
 export function registerScan(program: Command): void {
-  program
-    .command('scan')
+  storeOptions(program.command('scan'))
     .description('read flow logs (or a workspace) and run every detector; prints the findings')
     .argument('[paths...]', "files or directories (walked recursively), '-' for standard input")
     .option(
@@ -122,7 +122,7 @@ Examples:
       const loaded = loadConfig(DETECTORS, options.config);
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       if (options.output) await checkOutput(options.output);
-      const store = await DuckdbStore.open(options.workspace ? { workspace: options.workspace } : {});
+      const store = await DuckdbStore.open(storeOptionsFrom(options, config));
       try {
         const progress = progressReporter({ quiet: options.quiet ?? false });
         const summary = await readInputs(store, paths, options, progress);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { BYTE_SIZE_FORMS, parseByteSize } from '../byteSize.js';
 import { type Detector, defaultParams, type ParamValue } from '../detectors/define.js';
 import { FlowhawkError } from '../errors.js';
 import type { Direction } from '../finding.js';
@@ -39,6 +40,10 @@ export interface FlowhawkConfig {
   allowlist: readonly AllowlistEntry[];
   /** files (absolute paths) or URLs of known-bad addresses, read into fh_threat_entries per analysis */
   threatLists: readonly ThreatListSource[];
+  /** bytes the database may hold (DuckDB's memory_limit), when the config sets it ("memoryLimit": "2GiB") */
+  memoryLimit?: number;
+  /** folder for batch and spill files (absolute), when the config sets it */
+  tempDir?: string;
   /** where the config came from, for messages */
   source: string;
 }
@@ -84,7 +89,16 @@ export function resolveConfig(
   const object = asObject(raw, 'the top level', fail);
   allowOnly(
     object,
-    ['internalNetworks', 'detectors', 'allowlist', 'threatLists', '$schema', 'comment'],
+    [
+      'internalNetworks',
+      'detectors',
+      'allowlist',
+      'threatLists',
+      'memoryLimit',
+      'tempDir',
+      '$schema',
+      'comment',
+    ],
     'the top level',
     fail,
   );
@@ -141,7 +155,28 @@ export function resolveConfig(
   );
   const twice = duplicateListName(threatLists);
   if (twice !== undefined) fail('threatLists', `two lists are named "${twice}"`, 'findings name the list');
-  return { internalNetworks, detectors, allowlist: entries, threatLists, source };
+  const memoryLimit =
+    object.memoryLimit === undefined
+      ? undefined
+      : typeof object.memoryLimit === 'string'
+        ? (parseByteSize(object.memoryLimit) ??
+          fail('memoryLimit', `"${object.memoryLimit}" is not a size`, `write ${BYTE_SIZE_FORMS}`))
+        : fail('memoryLimit', 'must be a size in quotes, e.g. "2GiB"');
+  const tempDir =
+    object.tempDir === undefined
+      ? undefined
+      : typeof object.tempDir === 'string' && object.tempDir !== ''
+        ? resolve(baseDir, object.tempDir)
+        : fail('tempDir', 'must be the path of a folder');
+  return {
+    internalNetworks,
+    detectors,
+    allowlist: entries,
+    threatLists,
+    ...(memoryLimit === undefined ? {} : { memoryLimit }),
+    ...(tempDir === undefined ? {} : { tempDir }),
+    source,
+  };
 }
 
 type Fail = (where: string, what: string, hint?: string) => never;

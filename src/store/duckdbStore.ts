@@ -17,6 +17,13 @@ export interface StoreOptions {
   /** DuckDB memory limit while detectors run (default ANALYSIS_MEMORY_LIMIT) */
   analysisMemoryLimit?: string;
   threads?: number;
+  /** where batch files and DuckDB's spill files go (a folder with room); the system's temp folder when absent */
+  tempDir?: string;
+}
+
+/** A byte count as DuckDB's memory_limit takes it, exactly (DuckDB reads '1GB' as 1000^3, 'GiB' as 1024^3). */
+export function duckdbBytes(bytes: number): string {
+  return `${Math.round(bytes)}B`;
 }
 
 /**
@@ -34,8 +41,9 @@ export class DuckdbStore {
     readonly connection: DuckDBConnection,
     readonly workspace: string | undefined,
     private readonly analysisMemoryLimit = ANALYSIS_MEMORY_LIMIT,
+    tempDir = tmpdir(),
   ) {
-    this.scratchDir = mkdtempSync(join(tmpdir(), 'flowhawk-'));
+    this.scratchDir = mkdtempSync(join(tempDir, 'flowhawk-'));
   }
 
   static async open(options: StoreOptions = {}): Promise<DuckdbStore> {
@@ -55,7 +63,24 @@ export class DuckdbStore {
       );
     }
     const connection = await instance.connect();
-    const store = new DuckdbStore(instance, connection, options.workspace, options.analysisMemoryLimit);
+    let store: DuckdbStore;
+    try {
+      store = new DuckdbStore(
+        instance,
+        connection,
+        options.workspace,
+        options.analysisMemoryLimit,
+        options.tempDir,
+      );
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw new FlowhawkError(
+        'TEMP_DIR',
+        `cannot make a scratch folder in ${options.tempDir ?? tmpdir()}: ${(error as Error).message}`,
+        'give --temp-dir a folder that exists and can be written',
+      );
+    }
     await connection.run(`SET temp_directory = '${store.scratchDir.replaceAll("'", "''")}/spill'`);
     for (const sql of IP_MACROS_SQL) await connection.run(sql);
     await migrate(connection);
