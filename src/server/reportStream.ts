@@ -10,8 +10,8 @@ const STDERR_KEPT = 4000;
 /**
  * Starts a report's rendering in a child process (reportWorker.ts) and waits for its first bytes,
  * since the status line goes out with them. A renderer that fails before then is an HttpError 500
- * naming why. One that fails later makes the returned stream error, on which Fastify destroys the connection:
- * the client sees a cut-off transfer, never a complete-looking download of part of a report.
+ * naming why. One that fails later makes the returned stream error, on which Fastify destroys the
+ * connection: the client sees a cut-off transfer, never a complete-looking download of part of a report.
  */
 export async function startRendering(
   args: string[],
@@ -33,9 +33,12 @@ export async function startRendering(
   });
   // 'close' comes after the child's output has ended too, so `said` is complete by then
   const failure = new Promise<string | undefined>((resolve) => {
-    child.once('close', (code, signal) => {
+    child.once('close', (code, killedBy) => {
       if (code === 0) resolve(undefined);
-      else resolve(firstLine(said) ?? (signal ? `the renderer was killed (${signal})` : `exit code ${code}`));
+      else
+        resolve(
+          firstLine(said) ?? (killedBy ? `the renderer was killed (${killedBy})` : `exit code ${code}`),
+        );
     });
   });
   signal.addEventListener('abort', () => child.kill(), { once: true });
@@ -43,7 +46,8 @@ export async function startRendering(
   if (first === null) {
     const why = await failure;
     if (why !== undefined) {
-      log(`could not render ${what}: ${why}`);
+      // a client that went away stopped it: nothing failed, and no one is left to answer
+      if (!signal.aborted) log(`could not render ${what}: ${why}`);
       throw new HttpError(
         500,
         `could not render ${what}: ${why}`,
@@ -57,7 +61,8 @@ export async function startRendering(
     for await (const chunk of stdout) yield chunk as Buffer;
     const why = await failure;
     if (why !== undefined) {
-      log(`${what} failed after its first bytes were sent, so the download was cut off: ${why}`);
+      if (!signal.aborted)
+        log(`${what} failed after its first bytes were sent, so the download was cut off: ${why}`);
       throw new Error(`rendering failed: ${why}`);
     }
   }
@@ -82,10 +87,8 @@ function firstChunk(stream: Readable): Promise<Buffer | null> {
 }
 
 function firstLine(text: string): string | undefined {
-  return (
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .find((line) => line !== '') ?? undefined
-  );
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line !== '');
 }
