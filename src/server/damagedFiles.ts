@@ -17,7 +17,11 @@ export function damagedFiles(summary: IngestSummary): DamagedFile[] {
   const gzipFailures = new Map(
     summary.badLineExamples.filter((b) => b.reason.startsWith('gzip stream')).map((b) => [b.file, b.reason]),
   );
-  const out: DamagedFile[] = [];
+  const out: DamagedFile[] = summary.filesUnreadable.map((u) => ({
+    file: u.path,
+    reason: `could not be read (${u.reason})`,
+    records: 0,
+  }));
   for (const file of summary.perFile) {
     const gzip = gzipFailures.get(file.path);
     if (gzip) out.push({ file: file.path, reason: gzip, records: file.records });
@@ -32,15 +36,16 @@ export function damagedFiles(summary: IngestSummary): DamagedFile[] {
 }
 
 /**
- * One damaged file does not sink a job of many: the job fails only when no file gave a record,
- * since then there is nothing to analyse. Otherwise each damaged file is added to the summary's
+ * One damaged file does not sink a job of many: the job fails only when no file gave a record
+ * (NODATA and SKIPDATA ones count, as in the CLI: loghealth analyses them), since then there is
+ * nothing to analyse. Otherwise each damaged file is added to the summary's
  * warnings, which the page and every report show, so what was left out is never silent.
  */
 export function judgeDamage(summary: IngestSummary): void {
   const damaged = damagedFiles(summary);
   if (damaged.length === 0) return;
   const listed = damaged.map((d) => `"${d.file}": ${d.reason}`);
-  if (summary.records === 0) {
+  if (summary.records + summary.nodata + summary.skipdata === 0) {
     throw new FlowhawkError(
       'INPUT',
       `no file of this job holds a readable flow record; ${damaged.length} of ${summary.perFile.length} file(s) could not be read as flow logs: ${listed.join('; ')}`,
