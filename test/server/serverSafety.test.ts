@@ -178,6 +178,8 @@ describe('flowhawk serve: a job out of memory', () => {
       const job = await settled(server.url, ((await response.json()) as Job).id);
       expect(job.status).toBe('failed');
       expect(job.error).toContain('more memory than its limit (8 MB)');
+      // DuckDB's own words: its limit is the 8,000,000 bytes given (7.6 MiB), not 8 MiB
+      expect(job.error).toMatch(/DuckDB: Out of Memory Error: .*\/7\.6 MiB used/);
       expect(job.error).toContain('--job-memory');
       expect((await fetch(`${server.url}/api/jobs`)).status).toBe(200);
     } finally {
