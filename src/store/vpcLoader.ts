@@ -1,9 +1,11 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { vpcField } from '../readers/vpcFields.js';
 import type { VpcLayout } from '../readers/vpcText.js';
 import type { DuckdbStore } from './duckdbStore.js';
-import { type KindCounts, mergeCounts, transformStaged } from './vpcTransform.js';
+import { type KindCounts, mergeCounts, transformStaged, transformTyped } from './vpcTransform.js';
+import type { Staging } from './vpcTransformSql.js';
 
 export type { KindCounts };
 
@@ -229,19 +231,45 @@ export class VpcLoader {
     await previous;
   }
 
-  private csvColumns(layout: VpcLayout, withLine: boolean): string {
-    const columns = layout.fields.map((_, index) => `'f${index}': 'VARCHAR'`);
+  private csvColumns(layout: VpcLayout, withLine: boolean, staging: Staging = 'text'): string {
+    const columns = layout.fields.map((name, index) => `'f${index}': '${columnType(name, staging)}'`);
     if (withLine) columns.unshift(`'fh_file_id': 'INTEGER'`, `'fh_line': 'BIGINT'`);
     return `{${columns.join(', ')}}`;
   }
 
-  private readCsv(path: string, columns: string): string {
+  private readCsv(path: string, columns: string, staging: Staging = 'text'): string {
+    // typed: '-' is NULL, and a value that is not of its column's type fails the whole read
+    const nulls = staging === 'typed' ? `, nullstr = '-'` : '';
     return `read_csv(${SQL_STRING(path)}, delim = ' ', header = false, auto_detect = false, quote = '',
-      escape = '', new_line = '\\n', columns = ${columns})`;
+      escape = '', new_line = '\\n', columns = ${columns}${nulls})`;
+  }
+
+  /**
+   * The fast way in for a clean batch: DuckDB's reader parses and types the values itself, with no
+   * text staging and no casts. False, with nothing stored, when a value does not fit its type or a
+   * row is not a valid record: the batch then goes the text way, which says what is wrong where.
+   */
+  private async loadTyped(layout: VpcLayout, batch: Batch): Promise<boolean> {
+    const { store } = this;
+    try {
+      await store.run(
+        `CREATE OR REPLACE TEMP TABLE fh_raw AS SELECT * FROM ${this.readCsv(batch.path, this.csvColumns(layout, false, 'typed'), 'typed')}`,
+      );
+    } catch {
+      return false;
+    }
+    const [{ n }] = (await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_raw')) as [{ n: bigint }];
+    const loaded = Number(n) === batch.rows && (await this.transformBatch(layout, batch, 'typed'));
+    await store.run('DROP TABLE IF EXISTS fh_raw');
+    return loaded;
   }
 
   private async loadClean(layout: VpcLayout, batch: Batch): Promise<void> {
     const { store } = this;
+    if (await this.loadTyped(layout, batch)) {
+      rmSync(batch.path, { force: true });
+      return;
+    }
     let staged = false;
     try {
       await store.run(
@@ -274,6 +302,13 @@ export class VpcLoader {
       return;
     }
     rmSync(batch.path, { force: true });
+    await this.transformBatch(layout, batch, 'text');
+    await store.run('DROP TABLE fh_raw');
+  }
+
+  /** Transforms fh_raw, the batch as read, with each row's file and line; false when typed staging gave up. */
+  private async transformBatch(layout: VpcLayout, batch: Batch, staging: Staging): Promise<boolean> {
+    const { store } = this;
     // Row positions map back to (file, line) through a binary search written as nested CASEs: a few
     // comparisons per row, where a join against the segment list would sort the whole batch.
     let rowStart = 0;
@@ -287,9 +322,9 @@ export class VpcLoader {
     // a view: materialising the line numbers would copy the whole batch once more
     await store.run(`CREATE OR REPLACE TEMP VIEW fh_staged AS
       SELECT (${fileId})::INTEGER AS fh_file_id, (${line})::BIGINT AS fh_line, * FROM fh_raw`);
-    await this.transform(layout, 'fh_staged', batch);
+    const done = await this.transform(layout, 'fh_staged', batch, staging);
     await store.run('DROP VIEW fh_staged');
-    await store.run('DROP TABLE fh_raw');
+    return done;
   }
 
   private async loadTolerant(layout: VpcLayout, batch: Batch): Promise<void> {
@@ -300,19 +335,30 @@ export class VpcLoader {
     await this.transform(layout, 'fh_raw', batch);
   }
 
-  private async transform(layout: VpcLayout, source: string, batch: Batch): Promise<void> {
+  /** False when typed staging gave up on the batch (nothing stored then). */
+  private async transform(
+    layout: VpcLayout,
+    source: string,
+    batch: Batch,
+    staging: Staging = 'text',
+  ): Promise<boolean> {
     const { store } = this;
     let completed: number[] = [];
+    const beforeCommit = async (connection: DuckDBConnection) => {
+      // decided at the last moment: a file may have been read to its end while the batch loaded
+      completed = this.completedBy(batch);
+      if (completed.length > 0) await this.commitFiles(connection, completed);
+    };
     const found = await store.exclusive(() =>
-      transformStaged(store.connection, layout, source, async (connection) => {
-        // decided at the last moment: a file may have been read to its end while the batch loaded
-        completed = this.completedBy(batch);
-        if (completed.length > 0) await this.commitFiles(connection, completed);
-      }),
+      staging === 'typed'
+        ? transformTyped(store.connection, layout, source, beforeCommit)
+        : transformStaged(store.connection, layout, source, beforeCommit),
     );
+    if (!found) return false;
     mergeCounts(this.counts, found);
     if (completed.length > 0) this.committed(completed);
     await this.loaded(batch, completed);
+    return true;
   }
 }
 
@@ -336,4 +382,11 @@ function nthNewline(bytes: Buffer, start: number, count: number): number {
     at = next + 1;
   }
   return at;
+}
+
+/** The type DuckDB's reader gives a field's column: text for the careful path, the value's own type for the typed one. */
+function columnType(name: string | null, staging: Staging): string {
+  if (staging === 'text' || name === null) return 'VARCHAR';
+  const kind = vpcField(name)?.kind;
+  return kind === 'int' ? 'UBIGINT' : kind === 'time' ? 'DOUBLE' : 'VARCHAR';
 }

@@ -8,6 +8,7 @@ import {
   insertFlowsSql,
   insertLogHealthSql,
   ODD_ROWS_SQL,
+  type Staging,
 } from './vpcTransformSql.js';
 
 /** What a flush found, per file: how many lines became flows, log-health facts, headers, bad lines. */
@@ -27,15 +28,46 @@ export async function transformStaged(
   source: string,
   beforeCommit?: (connection: DuckDBConnection) => Promise<void>,
 ): Promise<KindCounts> {
-  for (const sql of addressSql(layout, source)) await connection.run(sql);
+  return (await transform(connection, layout, source, 'text', beforeCommit)) as KindCounts;
+}
+
+/**
+ * The same transform over a relation typed by DuckDB's CSV reader (see Staging), for batches that
+ * hold only flows and log-health records. Undefined, with nothing stored, when any row is a header or
+ * bad: the caller then stages the batch as text, whose transform words each bad line's reason.
+ */
+export async function transformTyped(
+  connection: DuckDBConnection,
+  layout: VpcLayout,
+  source: string,
+  beforeCommit?: (connection: DuckDBConnection) => Promise<void>,
+): Promise<KindCounts | undefined> {
+  return transform(connection, layout, source, 'typed', beforeCommit);
+}
+
+async function transform(
+  connection: DuckDBConnection,
+  layout: VpcLayout,
+  source: string,
+  staging: Staging,
+  beforeCommit?: (connection: DuckDBConnection) => Promise<void>,
+): Promise<KindCounts | undefined> {
+  for (const sql of addressSql(layout, source, staging)) await connection.run(sql);
   const bad = await connection.runAndReadAll('SELECT count(*) AS n FROM fh_bad_addresses');
   const badAddresses = Number((bad.getRowObjectsJS()[0] as { n: bigint }).n) > 0;
-  await connection.run(classifiedTableSql(layout, source, badAddresses));
+  if (staging === 'typed' && badAddresses) return undefined;
+  await connection.run(classifiedTableSql(layout, source, badAddresses, staging));
   await connection.run(ODD_ROWS_SQL);
+  if (staging === 'typed') {
+    const odd = await connection.runAndReadAll(
+      "SELECT count(*) AS n FROM fh_odd WHERE fh_kind NOT IN ('NODATA', 'SKIPDATA')",
+    );
+    if (Number((odd.getRowObjectsJS()[0] as { n: bigint }).n) > 0) return undefined;
+  }
   await connection.run('BEGIN TRANSACTION');
   try {
-    await connection.run(insertFlowsSql(layout));
-    await connection.run(insertLogHealthSql(layout));
+    await connection.run(insertFlowsSql(layout, staging));
+    await connection.run(insertLogHealthSql(layout, staging));
     await connection.run(insertBadLinesSql(layout));
     await beforeCommit?.(connection);
     await connection.run('COMMIT');

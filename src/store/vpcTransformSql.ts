@@ -29,31 +29,46 @@ function placed(layout: VpcLayout): PlacedField[] {
   return out;
 }
 
+/**
+ * How a staged relation holds its values: all text with '-' for a missing value (the careful path),
+ * or typed by DuckDB's CSV reader (ints UBIGINT, times DOUBLE, the rest VARCHAR) with NULL for '-'.
+ */
+export type Staging = 'text' | 'typed';
+
+const missing = (column: string, staging: Staging) =>
+  staging === 'typed' ? `${column} IS NULL` : `${column} = '-'`;
+
 /** Condition that holds when the value is acceptable for its field, or undefined when any value is. */
-function validity({ field, column }: PlacedField, badAddresses: boolean): string | undefined {
+function validity(
+  { field, column }: PlacedField,
+  badAddresses: boolean,
+  staging: Staging,
+): string | undefined {
+  const typed = staging === 'typed';
+  const absent = missing(column, staging);
   switch (field.kind) {
     case 'int': {
       const max = INT_FIELD_MAX[field.name] ?? 4_294_967_295;
-      return `(${column} = '-' OR TRY_CAST(${column} AS UBIGINT) <= ${max})`;
+      return `(${absent} OR ${typed ? column : `TRY_CAST(${column} AS UBIGINT)`} <= ${max})`;
     }
     case 'time':
       // Unix seconds, whole (VPC) or decimal (Zeek, Argus: microseconds). Checked with the very cast that
       // stores the value: BETWEEN also turns away -1, inf and nan, which DOUBLE would hold
-      return `(${column} = '-' OR TRY_CAST(${column} AS DOUBLE) BETWEEN 0 AND ${MAX_EPOCH_SECONDS})`;
+      return `(${absent} OR ${typed ? column : `TRY_CAST(${column} AS DOUBLE)`} BETWEEN 0 AND ${MAX_EPOCH_SECONDS})`;
     case 'action':
-      return `${column} IN ('ACCEPT', 'REJECT', '-')`;
+      return `(${absent} OR ${column} IN ('ACCEPT', 'REJECT'))`;
     case 'status':
-      return `${column} IN ('OK', 'NODATA', 'SKIPDATA', '-')`;
+      return `(${absent} OR ${column} IN ('OK', 'NODATA', 'SKIPDATA'))`;
     case 'addr':
       // fh_bad_addresses holds this batch's invalid ones (see addressSql); usually there are none
-      return badAddresses ? `${column} NOT IN (SELECT addr FROM fh_bad_addresses)` : undefined;
+      return badAddresses ? `(${absent} OR ${column} NOT IN (SELECT addr FROM fh_bad_addresses))` : undefined;
     default:
       return undefined;
   }
 }
 
 function problem({ field, column }: PlacedField): string {
-  const shown = `'${field.name} "' || left(${column}, 40) || '"'`;
+  const shown = `'${field.name} "' || left(${column}::VARCHAR, 40) || '"'`;
   switch (field.kind) {
     case 'int':
       return `${shown} || ' is not an integer 0-${INT_FIELD_MAX[field.name] ?? 4_294_967_295}'`;
@@ -73,10 +88,15 @@ function problem({ field, column }: PlacedField): string {
  * A view, not a table: flows are read from it once, by their insert; the rare other kinds are
  * materialised in fh_odd (see ODD_ROWS_SQL) for the inserts and counts that need them.
  */
-export function classifiedTableSql(layout: VpcLayout, source: string, badAddresses: boolean): string {
+export function classifiedTableSql(
+  layout: VpcLayout,
+  source: string,
+  badAddresses: boolean,
+  staging: Staging = 'text',
+): string {
   const fields = placed(layout);
   const checks = fields.flatMap((p) => {
-    const ok = validity(p, badAddresses);
+    const ok = validity(p, badAddresses, staging);
     // coalesce: TRY_CAST yields NULL for a non-number, and NOT NULL would wave the value through
     return ok ? [`WHEN NOT coalesce(${ok}, false) THEN ${problem(p)}`] : [];
   });
@@ -85,13 +105,14 @@ export function classifiedTableSql(layout: VpcLayout, source: string, badAddress
   // dashes too, but say so in log-status
   const located = fields.filter((p) => p.field.kind === 'addr' || p.field.kind === 'time');
   if (located.length > 0) {
-    const dashes = located.map((p) => `${p.column} = '-'`).join(' AND ');
+    const dashes = located.map((p) => missing(p.column, staging)).join(' AND ');
     const health = status ? ` AND ${status} NOT IN ('NODATA', 'SKIPDATA')` : '';
     checks.push(`WHEN ${dashes}${health} THEN 'no addresses or times (every one is "-")'`);
   }
   const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
   const first = fields[0];
-  const isHeader = first ? `${first.column} = ${quote(first.field.name)}` : 'false';
+  // typed staging cannot hold a header: the reader's types refuse its names
+  const isHeader = first && staging === 'text' ? `${first.column} = ${quote(first.field.name)}` : 'false';
   const healthKind = status ? `WHEN ${status} IN ('NODATA', 'SKIPDATA') THEN ${status}` : '';
   return `CREATE OR REPLACE TEMP VIEW fh_classified AS
     SELECT *, CASE WHEN ${isHeader} THEN 'header' WHEN fh_reason IS NOT NULL THEN 'bad' ${healthKind} ELSE 'flow' END AS fh_kind
@@ -99,7 +120,7 @@ export function classifiedTableSql(layout: VpcLayout, source: string, badAddress
 }
 
 /** Registers new valid addresses and collects this batch's invalid ones into fh_bad_addresses. */
-export function addressSql(layout: VpcLayout, source: string): string[] {
+export function addressSql(layout: VpcLayout, source: string, staging: Staging = 'text'): string[] {
   const columns = placed(layout)
     .filter((p) => p.field.kind === 'addr')
     .map((p) => p.column);
@@ -110,14 +131,18 @@ export function addressSql(layout: VpcLayout, source: string): string[] {
   return [
     `CREATE OR REPLACE TEMP TABLE fh_new_addresses AS
        SELECT addr, fh_ip(addr) AS ip FROM (${seen}) AS seen
-       WHERE addr <> '-' AND addr NOT IN (SELECT addr FROM addresses)`,
+       WHERE ${staging === 'typed' ? 'addr IS NOT NULL' : "addr <> '-'"} AND addr NOT IN (SELECT addr FROM addresses)`,
     `INSERT INTO addresses SELECT addr, ip, CASE WHEN contains(addr, ':') THEN 6 ELSE 4 END
        FROM fh_new_addresses WHERE ip IS NOT NULL`,
     `CREATE OR REPLACE TEMP TABLE fh_bad_addresses AS SELECT addr FROM fh_new_addresses WHERE ip IS NULL`,
   ];
 }
 
-function valueExpr(p: PlacedField, type: string): string {
+function valueExpr(p: PlacedField, type: string, staging: Staging): string {
+  if (staging === 'typed') {
+    // range-checked by classification: the narrowing cast cannot fail
+    return p.field.kind === 'int' ? `${p.column}::${type}` : p.column;
+  }
   const value = `NULLIF(${p.column}, '-')`;
   if (p.field.kind === 'int') return `TRY_CAST(${value} AS ${type})`;
   if (p.field.kind === 'time') return `TRY_CAST(${value} AS DOUBLE)`;
@@ -125,13 +150,17 @@ function valueExpr(p: PlacedField, type: string): string {
 }
 
 /** Canonical column expressions for this layout; account and region fall back to the S3 path. */
-function canonicalExprs(layout: VpcLayout, names: readonly { name: string; duckdb: string }[]): string[] {
+function canonicalExprs(
+  layout: VpcLayout,
+  names: readonly { name: string; duckdb: string }[],
+  staging: Staging,
+): string[] {
   const byColumn = new Map(placed(layout).map((p) => [p.field.column, p]));
   return names.map(({ name, duckdb }) => {
     if (name === 'file_id') return 'fh_file_id';
     if (name === 'line') return 'fh_line';
     const p = byColumn.get(name);
-    const own = p ? valueExpr(p, duckdb) : undefined;
+    const own = p ? valueExpr(p, duckdb, staging) : undefined;
     if (name === 'account_id') return own ? `coalesce(${own}, f.path_account_id)` : 'f.path_account_id';
     if (name === 'region') return own ? `coalesce(${own}, f.path_region)` : 'f.path_region';
     if (name === 'status') return byColumn.get('log_status')?.column ?? 'NULL';
@@ -144,14 +173,14 @@ const from = (table: string) => `FROM ${table} LEFT JOIN ingested_files f ON f.f
 /** Everything that is not a flow (headers, log-health facts, bad lines): few rows, read twice. */
 export const ODD_ROWS_SQL = `CREATE OR REPLACE TEMP TABLE fh_odd AS SELECT * FROM fh_classified WHERE fh_kind <> 'flow'`;
 
-export function insertFlowsSql(layout: VpcLayout): string {
+export function insertFlowsSql(layout: VpcLayout, staging: Staging = 'text'): string {
   return `INSERT INTO flows (${FLOW_COLUMNS.map((c) => c.name).join(', ')})
-    SELECT ${canonicalExprs(layout, FLOW_COLUMNS).join(', ')} ${from('fh_classified')} WHERE fh_kind = 'flow'`;
+    SELECT ${canonicalExprs(layout, FLOW_COLUMNS, staging).join(', ')} ${from('fh_classified')} WHERE fh_kind = 'flow'`;
 }
 
-export function insertLogHealthSql(layout: VpcLayout): string {
+export function insertLogHealthSql(layout: VpcLayout, staging: Staging = 'text'): string {
   return `INSERT INTO log_health (${LOG_HEALTH_COLUMNS.map((c) => c.name).join(', ')})
-    SELECT ${canonicalExprs(layout, LOG_HEALTH_COLUMNS).join(', ')} ${from('fh_odd')}
+    SELECT ${canonicalExprs(layout, LOG_HEALTH_COLUMNS, staging).join(', ')} ${from('fh_odd')}
     WHERE fh_kind IN ('NODATA', 'SKIPDATA')`;
 }
 
