@@ -1,7 +1,7 @@
 /**
  * Load check for `flowhawk serve` (not part of `npm test`; see bench/README.md):
  *
- *   npm run bench:serve [-- --jobs 20 --size 50MB --job-memory 512MB --keep]
+ *   npm run bench:serve [-- --jobs 20 --size 50MiB --job-memory 512MiB --keep]
  *
  * Starts the built server on 127.0.0.1 as its own process, uploads `--jobs` gzip files of `--size`
  * each all at once, waits for every job, and checks: every upload accepted, every job done, each job's
@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, openAsBlob, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import bytes from 'bytes';
+import { formatByteSize, parseByteSize } from '../src/byteSize.js';
 import type { Finding } from '../src/finding.js';
 import type { Job } from '../src/server/apiTypes.js';
 import { machineFacts } from './benchProcs.js';
@@ -23,13 +23,14 @@ const RSS_LIMIT = 1024 ** 3;
 const { values } = parseArgs({
   options: {
     jobs: { type: 'string', default: '20' },
-    size: { type: 'string', default: '50MB' },
+    size: { type: 'string', default: '50MiB' },
     keep: { type: 'boolean', default: false },
     'job-memory': { type: 'string' },
   },
 });
 const jobs = Number(values.jobs);
-const size = bytes.parse(values.size ?? '50MB') ?? 50 * 1024 ** 2;
+// 50MiB: the size the load-check figures in docs/web.md were measured with
+const size = parseByteSize(values.size ?? '50MiB') ?? 50 * 1024 ** 2;
 const out = join('bench', 'out', 'serve-load');
 mkdirSync(out, { recursive: true });
 
@@ -37,7 +38,7 @@ mkdirSync(out, { recursive: true });
 const base = join(out, `base-${size}.log.gz`);
 if (!existsSync(base)) {
   for (const old of readdirSync(out)) rmSync(join(out, old), { force: true });
-  process.stderr.write(`writing the base file (${bytes.format(size)} of gzip)…\n`);
+  process.stderr.write(`writing the base file (${formatByteSize(size)} of gzip)…\n`);
   const made = await writeBase(base, size);
   writeFileSync(`${base}.json`, JSON.stringify(made));
 }
@@ -105,7 +106,7 @@ const ids = created.map((c) => c.job.id);
 for (;;) {
   const list = (await (await fetch(`${url}/api/jobs`)).json()) as { jobs: Job[] };
   const done = list.jobs.filter((j) => j.status === 'done' || j.status === 'failed').length;
-  process.stderr.write(`\r${done}/${jobs} jobs finished, peak RSS ${bytes.format(peak.server)} (server)  `);
+  process.stderr.write(`\r${done}/${jobs} jobs finished, peak RSS ${formatByteSize(peak.server)} (server)  `);
   if (done === jobs) break;
   await new Promise((r) => setTimeout(r, 2000));
 }
@@ -142,7 +143,7 @@ clearInterval(sampler);
 server.kill('SIGINT');
 await new Promise((r) => server.once('exit', r));
 if (!values.keep) rmSync(workspace, { recursive: true, force: true });
-if (peak.server >= RSS_LIMIT) problems.push(`server peak RSS ${bytes.format(peak.server)} ≥ 1 GiB`);
+if (peak.server >= RSS_LIMIT) problems.push(`server peak RSS ${formatByteSize(peak.server)} ≥ 1 GiB`);
 
 const result = {
   machine: machineFacts(),
@@ -162,10 +163,10 @@ writeFileSync(join(out, 'result.json'), JSON.stringify(result, null, 2));
 process.stdout.write(
   `${[
     `machine: ${result.machine.nproc}× ${result.machine.cpuModel}, ${result.machine.totalMemoryMb} MB, Node ${result.machine.node}, load ${result.machine.loadAverage1m}`,
-    `${jobs} concurrent uploads of ${bytes.format(baseFacts.bytes)} (${result.recordsPerFile.toLocaleString('en-US')} records each)`,
+    `${jobs} concurrent uploads of ${formatByteSize(baseFacts.bytes)} (${result.recordsPerFile.toLocaleString('en-US')} records each)`,
     `  all uploaded in ${result.uploadSeconds} s (${result.uploadMBps} MB/s); all analysed after ${result.totalSeconds} s`,
     `  one job (read + analyse), median: ${result.jobSecondsMedian} s`,
-    `  peak RSS: server ${bytes.format(peak.server)}; server + job workers ${bytes.format(peak.withWorkers)}`,
+    `  peak RSS: server ${formatByteSize(peak.server)}; server + job workers ${formatByteSize(peak.withWorkers)}`,
     `  findings per job: ${result.referenceFindings}, each equal to \`flowhawk scan\` of the same file`,
     problems.length === 0 ? 'all checks passed' : `FAILED:\n${problems.join('\n')}`,
   ].join('\n')}\n`,

@@ -559,7 +559,7 @@ describe.skipIf(!HAS_CHROMIUM)(`a server with a token${HAS_CHROMIUM ? '' : ` (${
     await page.setInputFiles('#file-input', EXAMPLE);
     await page.click('#upload-button');
     await page.waitForSelector('#upload-error:not([hidden])');
-    expect(await page.locator('#upload-error').textContent()).toContain("over this server's limit of 4.1 kB");
+    expect(await page.locator('#upload-error').textContent()).toContain("over this server's limit of 4 KiB");
     await page.click('#clear-files');
     const small = gzipSync(
       new FlowBuilder()
