@@ -56,16 +56,21 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
     );
     const { findings } = await analyse(store, config, DETECTORS);
     const active = findings.filter((f) => !f.suppressed);
+    // a roll-up of internet noise names every one of its sources
+    const actors = (f: Finding) => (f.sources ? f.sources.map((s) => s.actor) : [f.actor]);
     const hit = (e: Expected) =>
       active.some(
         (f) =>
-          f.actor === e.actor && e.detectors.includes(f.detector) && (!e.target || f.target === e.target),
+          actors(f).includes(e.actor) &&
+          e.detectors.includes(f.detector) &&
+          (!e.target || f.target === e.target),
       );
     const missed = expected.filter((e) => !hit(e));
     // The monitored host is benign: a finding accusing it of acting (outbound, internal) is false.
     // Inbound findings about it (exposure) describe the attackers' traffic it answered, not its own.
     const falsePositive = (f: Finding) =>
-      benign.has(f.actor) || (f.actor === dataset.monitoredHost && f.direction !== 'inbound');
+      actors(f).some((actor) => benign.has(actor)) ||
+      (f.actor === dataset.monitoredHost && f.direction !== 'inbound');
     const medium = severityRank('medium');
     const benignFlagged = active.filter(falsePositive);
     const result: DatasetResult = {

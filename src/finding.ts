@@ -76,4 +76,21 @@ export interface Finding {
   limitations: readonly string[];
   evidence: readonly EvidenceRecord[];
   suppressed?: Suppression;
+  /**
+   * a roll-up of internet background noise: every source that drew this finding on its own, most
+   * severe first. The finding's actor is the first of them; its counts and times cover them all.
+   */
+  sources?: readonly RolledUpSource[];
+}
+
+/** One internet source of a roll-up, as its own finding would have described it. */
+export interface RolledUpSource {
+  actor: string;
+  severity: Severity;
+  confidence: number;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  /** the id its own finding would have had */
+  id: string;
 }

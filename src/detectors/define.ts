@@ -85,6 +85,11 @@ export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
   readonly uses: readonly UsedField[];
   readonly falsePositives: readonly string[];
   readonly references: readonly string[];
+  /**
+   * internet background noise: when many internet sources each draw this finding from the same target
+   * and ports, the engine reports them as one finding listing every source (see engine/rollUp.ts)
+   */
+  readonly rollsUp?: boolean;
   readonly params: S;
   /** whether the data lets the card judge at all, checked before its feature query (see coverage.ts) */
   readonly coverage?: CoverageCheck<ValuesOf<S>, never>;

@@ -12,6 +12,7 @@ import { connectionsSql, DIRECTION_SQL } from './connections.js';
 import { fetchEvidence } from './evidence.js';
 import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
 import { type TrafficLeaders, trafficLeaders } from './overview.js';
+import { rollUp } from './rollUp.js';
 
 /** Each optional field a detector uses but the logs lack multiplies its confidence by this. */
 export const MISSING_FIELD_CONFIDENCE = 0.8;
@@ -136,8 +137,10 @@ export async function analyse(
     }
     run.elapsedMs = Math.round(performance.now() - t0);
   }
-  const evidence = await fetchEvidence(store, keys);
-  const findings = found.map((finding, i) => ({ ...finding, evidence: evidence[i] ?? [] }));
+  const rollingUp = new Set(catalogue.filter((d) => d.rollsUp).map((d) => d.id));
+  const rolled = rollUp(found, keys, rollingUp);
+  const evidence = await fetchEvidence(store, rolled.keys);
+  const findings = rolled.findings.map((finding, i) => ({ ...finding, evidence: evidence[i] ?? [] }));
   findings.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||

@@ -31,6 +31,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1110', 'T1110.001', 'T1110.003'],
   severity: 'medium',
+  rollsUp: true,
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time', 'packets', 'bytes'],
   uses: [
     {

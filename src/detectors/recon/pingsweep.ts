@@ -34,6 +34,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1018', 'T1595.001'],
   severity: 'medium',
+  rollsUp: true,
   requires: ['src_addr', 'dst_addr', 'protocol', 'start_time'],
   uses: [
     {

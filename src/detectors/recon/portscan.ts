@@ -28,6 +28,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1046', 'T1595.001'],
   severity: 'medium',
+  rollsUp: true,
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

@@ -25,6 +25,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1595', 'T1046'],
   severity: 'medium',
+  rollsUp: true,
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     { field: 'tcp_flags', without: 'whether the service answered is guessed from packet counts' },
