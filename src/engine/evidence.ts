@@ -73,10 +73,14 @@ export async function fetchEvidence(
   for (let i = 0; i < rows.length; i += 1000) {
     await store.run(`INSERT INTO fh_evidence_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);
   }
+  // the path joins the kept records only: joined before the ranking, every matching record of every
+  // finding carried its file's whole path through the window
   const flowRecords = await store.query<Record<string, unknown>>(`
-    SELECT m.*, i.path AS file FROM (${matchOn('client', false)} UNION ALL ${matchOn('server', byClientScope)}) AS m
+    SELECT m.*, i.path AS file FROM (
+      SELECT * FROM (${matchOn('client', false)} UNION ALL ${matchOn('server', byClientScope)})
+      QUALIFY row_number() OVER (PARTITION BY k ORDER BY start_time, file_id, line) <= ${Math.trunc(perFinding)}
+    ) AS m
     JOIN ingested_files i ON i.file_id = m.file_id
-    QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.start_time, m.file_id, m.line) <= ${Math.trunc(perFinding)}
     ORDER BY m.k, m.start_time, m.file_id, m.line`);
   const interfaces = keys.flatMap((key, index) =>
     key.interfaceLog
@@ -90,10 +94,12 @@ export async function fetchEvidence(
     );
     await store.run(`INSERT INTO fh_evidence_interfaces VALUES ${interfaces.join(', ')}`);
     logRecords = await store.query<Record<string, unknown>>(`
-      SELECT m.*, i.path AS file FROM (${interfaceLog}) AS m
+      SELECT m.*, i.path AS file FROM (
+        SELECT * FROM (${interfaceLog})
+        QUALIFY row_number() OVER (PARTITION BY k ORDER BY rank, log_status = 'NODATA',
+          CASE WHEN rank = 1 THEN -start_time ELSE start_time END, file_id, line) <= ${Math.trunc(perFinding)}
+      ) AS m
       JOIN ingested_files i ON i.file_id = m.file_id
-      QUALIFY row_number() OVER (PARTITION BY m.k ORDER BY m.rank, m.log_status = 'NODATA',
-        CASE WHEN m.rank = 1 THEN -m.start_time ELSE m.start_time END, m.file_id, m.line) <= ${Math.trunc(perFinding)}
       ORDER BY m.k, m.rank, m.log_status = 'NODATA', CASE WHEN m.rank = 1 THEN -m.start_time ELSE m.start_time END,
         m.file_id, m.line`);
   }
