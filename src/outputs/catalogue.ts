@@ -1,4 +1,5 @@
 import type { Detector } from '../detectors/define.js';
+import { ROLL_UP_MIN_SOURCES } from '../engine/rollUp.js';
 
 /** The detector catalogue, rendered from the cards themselves so docs cannot drift from code. */
 
@@ -36,6 +37,11 @@ export function renderCatalogueMarkdown(detectors: readonly Detector[]): string 
     out.push(`- ATT&CK: ${d.attack.join(', ')}`);
     out.push(`- Requires: ${d.requires.map((f) => `\`${f}\``).join(', ')}`);
     for (const u of d.uses) out.push(`- Uses \`${u.field}\`; without it: ${u.without}`);
+    if (d.rollsUp) {
+      out.push(
+        `- Internet noise: when ${ROLL_UP_MIN_SOURCES} or more internet sources each draw this finding from one target and port set, they are one finding that lists every source (\`sources\`), at the most severe member's severity`,
+      );
+    }
     out.push('', '| parameter | default | unit | why |', '|---|---|---|---|');
     for (const [name, spec] of Object.entries(d.params)) {
       out.push(`| \`${name}\` | ${value(spec.value)} | ${spec.unit} | ${spec.why.replaceAll('|', '\\|')} |`);
