@@ -10,7 +10,7 @@ import { DuckdbStore } from '../store/duckdbStore.js';
 import { trafficOverview } from '../store/trafficOverview.js';
 import { threatListWarnings } from '../threatintel/threatLists.js';
 import { VERSION } from '../version.js';
-import { checkOutput, writeOutput } from './outputFile.js';
+import { checkOutput, writeReport } from './outputFile.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
 interface ReportOptions extends Omit<StoreFlags, 'workspace'> {
@@ -78,9 +78,7 @@ Examples:
           analysis,
           showSuppressed: options.showSuppressed ?? false,
         };
-        const text = render(report, traffic);
-        if (options.output) await writeOutput(options.output, text);
-        else process.stdout.write(text);
+        await writeReport(render(report, traffic), options.output);
       } finally {
         store.close();
       }

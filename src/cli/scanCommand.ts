@@ -24,7 +24,7 @@ import {
   strictFailure,
 } from './inputChecks.js';
 import { stopOnSignals } from './interrupt.js';
-import { checkOutput, writeOutput } from './outputFile.js';
+import { checkOutput, writeReport } from './outputFile.js';
 import { type Progress, progressReporter } from './progress.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
@@ -144,9 +144,8 @@ Examples:
           ...(summary ? { ingest: summary } : {}),
           showSuppressed: options.showSuppressed ?? false,
         };
-        const text = render(report, options.format === 'html' ? await trafficOverview(store) : undefined);
-        if (options.output) await writeOutput(options.output, text);
-        else process.stdout.write(text);
+        const traffic = options.format === 'html' ? await trafficOverview(store) : undefined;
+        await writeReport(render(report, traffic), options.output);
         if (failOn !== undefined) {
           const limit = severityRank(failOn as Severity);
           const failing = analysis.findings.filter((f) => !f.suppressed && severityRank(f.severity) >= limit);

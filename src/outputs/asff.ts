@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { Finding, Severity } from '../finding.js';
-import type { ScanReport } from './scanReport.js';
+import { jsonArray, mapped } from './jsonPieces.js';
+import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * AWS Security Finding Format (Security Hub `BatchImportFindings`), as one JSON array. Account and
@@ -42,13 +43,12 @@ const TYPES: Record<string, string> = {
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
-export function renderAsff(report: ScanReport): string {
-  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
-  return `${JSON.stringify(
-    findings.map((f) => asffFinding(f, report)),
-    null,
-    2,
-  )}\n`;
+export function* renderAsff(report: ScanReport): Generator<string> {
+  yield* jsonArray(
+    mapped(shownFindings(report), (f) => asffFinding(f, report)),
+    0,
+  );
+  yield '\n';
 }
 
 export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'generatedAt'>) {

@@ -1,5 +1,5 @@
 import type { Finding } from '../finding.js';
-import type { ScanReport } from './scanReport.js';
+import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * Findings as CSV (RFC 4180), one row per finding, for spreadsheets. Every value that came from the
@@ -34,9 +34,9 @@ export function csvCell(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function renderFindingsCsv(report: ScanReport): string {
-  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
-  const lines = [COLUMNS.map(([name]) => name).join(',')];
-  for (const f of findings) lines.push(COLUMNS.map(([, value]) => csvCell(value(f))).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+/** The header, then one row per shown finding, each ended by CRLF as RFC 4180 has it. */
+export function* renderFindingsCsv(report: ScanReport): Generator<string> {
+  yield `${COLUMNS.map(([name]) => name).join(',')}\r\n`;
+  for (const f of shownFindings(report))
+    yield `${COLUMNS.map(([, value]) => csvCell(value(f))).join(',')}\r\n`;
 }

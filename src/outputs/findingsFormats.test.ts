@@ -6,6 +6,7 @@ import { mdText, renderFindingsMarkdown } from './findingsMarkdown.js';
 import { renderFindingsNdjson } from './findingsNdjson.js';
 import { renderFindingsTable } from './findingsTable.js';
 import type { ScanReport } from './scanReport.js';
+import { piecesText } from './writePieces.js';
 
 const finding = (over: Partial<Finding>): Finding => ({
   id: '0123456789abcdef',
@@ -66,7 +67,7 @@ const hidden = finding({ id: 'aaaaaaaaaaaaaaaa', suppressed: { reason: 'known sc
 
 describe('CSV', () => {
   it('parses back with a real CSV parser, one row per shown finding, formulas neutralised', () => {
-    const rows = parse(renderFindingsCsv(report([finding({}), hostile, hidden])), {
+    const rows = parse(piecesText(renderFindingsCsv(report([finding({}), hostile, hidden]))), {
       columns: true,
     }) as Record<string, string>[];
     expect(rows).toHaveLength(2);
@@ -85,7 +86,7 @@ describe('CSV', () => {
   });
 
   it('lists suppressed findings with their reason when asked', () => {
-    const rows = parse(renderFindingsCsv(report([hidden], true)), { columns: true }) as Record<
+    const rows = parse(piecesText(renderFindingsCsv(report([hidden], true))), { columns: true }) as Record<
       string,
       string
     >[];
@@ -102,7 +103,7 @@ describe('CSV', () => {
 
 describe('NDJSON', () => {
   it('writes one parseable finding per line', () => {
-    const lines = renderFindingsNdjson(report([finding({}), hostile]))
+    const lines = piecesText(renderFindingsNdjson(report([finding({}), hostile])))
       .trimEnd()
       .split('\n');
     expect(lines.map((l) => JSON.parse(l).id)).toEqual(['0123456789abcdef', 'fedcba9876543210']);
@@ -111,7 +112,7 @@ describe('NDJSON', () => {
 
 describe('Markdown', () => {
   it('tabulates findings and keeps values from the logs from becoming markup', () => {
-    const md = renderFindingsMarkdown(report([finding({ actor: '<script>alert(1)</script>' })]));
+    const md = piecesText(renderFindingsMarkdown(report([finding({ actor: '<script>alert(1)</script>' })])));
     expect(md).toContain('| medium | portscan |');
     expect(md).not.toContain('<script>');
     expect(md).toContain('\\<script\\>');
@@ -122,10 +123,12 @@ describe('Markdown', () => {
 
 describe('table', () => {
   it('points at the first evidence record, and counts the others only when there are some', () => {
-    const one = renderFindingsTable(report([finding({})]));
+    const one = piecesText(renderFindingsTable(report([finding({})])));
     expect(one).toContain('evidence: logs/a.log.gz:12\n');
     const base = finding({});
-    const two = renderFindingsTable(report([finding({ evidence: [...base.evidence, ...base.evidence] })]));
+    const two = piecesText(
+      renderFindingsTable(report([finding({ evidence: [...base.evidence, ...base.evidence] })])),
+    );
     expect(two).toContain('evidence: logs/a.log.gz:12 (+1 more in json output)');
   });
 });
@@ -135,8 +138,10 @@ describe('Markdown evidence', () => {
     const base = finding({});
     const [record] = base.evidence;
     if (!record) throw new Error('fixture has evidence');
-    const md = renderFindingsMarkdown(
-      report([finding({ evidence: [{ ...record, action: null, logStatus: 'SKIPDATA' }] })]),
+    const md = piecesText(
+      renderFindingsMarkdown(
+        report([finding({ evidence: [{ ...record, action: null, logStatus: 'SKIPDATA' }] })]),
+      ),
     );
     expect(md).toContain('| action / status |');
     expect(md).toMatch(/\| SKIPDATA \|\n/);

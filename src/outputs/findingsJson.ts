@@ -1,29 +1,38 @@
 import type { Analysis } from '../engine/analyse.js';
 import type { IngestSummary } from '../ingest/summary.js';
-import type { ScanReport } from './scanReport.js';
+import { jsonArray } from './jsonPieces.js';
+import { type ScanReport, shownFindings } from './scanReport.js';
 
-/** The native findings document (`--format json`): everything flowhawk knows, for scripts. */
-export function renderFindingsJson(report: ScanReport): string {
-  const { analysis, ingest, showSuppressed } = report;
-  return `${JSON.stringify(
+/**
+ * The native findings document (`--format json`): everything flowhawk knows, for scripts. Written as
+ * `JSON.stringify(document, null, 2)` would, but the findings one at a time, last in the document.
+ */
+export function* renderFindingsJson(report: ScanReport): Generator<string> {
+  const { analysis, ingest } = report;
+  const head = JSON.stringify(
     {
       tool: 'flowhawk',
       version: report.version,
       generatedAt: report.generatedAt,
       ingest: ingest ?? null,
       analysis: analysisFacts(analysis),
-      findings: analysis.findings.filter((f) => showSuppressed || !f.suppressed),
     },
     null,
     2,
-  )}\n`;
+  );
+  // the head ends in "\n}": the findings go before that brace
+  yield `${head.slice(0, -2)},\n  "findings": `;
+  yield* jsonArray(shownFindings(report), 1);
+  yield '\n}\n';
 }
 
 function analysisFacts(analysis: Analysis) {
+  let suppressed = 0;
+  for (const f of analysis.findings) if (f.suppressed) suppressed++;
   return {
     connections: analysis.connections,
     elapsedMs: analysis.elapsedMs,
-    suppressed: analysis.findings.filter((f) => f.suppressed).length,
+    suppressed,
     detectors: analysis.detectors,
   };
 }

@@ -9,29 +9,19 @@ export function mdText(text: string): string {
   return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
 }
 
-export function renderFindingsMarkdown(report: ScanReport): string {
+/** Written a finding at a time: the summary table's rows, then each finding's details, worst first. */
+export function* renderFindingsMarkdown(report: ScanReport): Generator<string> {
   const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
-  const out = [
-    `# flowhawk findings`,
-    '',
-    `${findings.length} finding(s), generated ${report.generatedAt}.`,
-    '',
-  ];
+  yield `# flowhawk findings\n\n${findings.length} finding(s), generated ${report.generatedAt}.\n\n`;
   if (findings.length > 0) {
-    out.push(
-      '| severity | detector | actor | target | count | first seen | last seen |',
-      '|---|---|---|---|---|---|---|',
-    );
+    yield '| severity | detector | actor | target | count | first seen | last seen |\n|---|---|---|---|---|---|---|\n';
     for (const f of findings) {
-      out.push(
-        `| ${f.severity} | ${f.detector} | ${mdText(f.actor)} | ${f.target ? mdText(f.target) : `${f.targetCount} hosts`} | ${f.count} | ${isoSeconds(f.firstSeen)} | ${isoSeconds(f.lastSeen)} |`,
-      );
+      yield `| ${f.severity} | ${f.detector} | ${mdText(f.actor)} | ${f.target ? mdText(f.target) : `${f.targetCount} hosts`} | ${f.count} | ${isoSeconds(f.firstSeen)} | ${isoSeconds(f.lastSeen)} |\n`;
     }
   }
   for (const severity of [...SEVERITIES].reverse()) {
-    for (const f of findings.filter((x) => x.severity === severity)) out.push('', ...details(f));
+    for (const f of findings) if (f.severity === severity) yield `\n${details(f).join('\n')}\n`;
   }
-  return `${out.join('\n')}\n`;
 }
 
 function details(f: Finding): string[] {

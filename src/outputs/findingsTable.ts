@@ -6,41 +6,39 @@ import { decimalBytes, isoSeconds } from './textUnits.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 
-/** The terminal report: the ingest summary, then findings grouped by severity, most severe first. */
-export function renderFindingsTable(report: ScanReport): string {
-  const out: string[] = [];
-  if (report.ingest) out.push(renderIngestSummary(report.ingest));
+/**
+ * The terminal report: the ingest summary, then findings grouped by severity, most severe first.
+ * Written a finding at a time; every line ends in a newline.
+ */
+export function* renderFindingsTable(report: ScanReport): Generator<string> {
+  if (report.ingest) yield `${renderIngestSummary(report.ingest)}\n`;
   const { analysis } = report;
-  const shown = analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
-  const suppressed = analysis.findings.length - analysis.findings.filter((f) => !f.suppressed).length;
-  const active = analysis.findings.filter((f) => !f.suppressed);
+  const active = new Map<Severity, number>();
+  let suppressed = 0;
+  for (const f of analysis.findings) {
+    if (f.suppressed) suppressed++;
+    else active.set(f.severity, (active.get(f.severity) ?? 0) + 1);
+  }
+  const activeCount = analysis.findings.length - suppressed;
   const bySeverity = [...SEVERITIES]
     .reverse()
-    .map((s) => [s, active.filter((f) => f.severity === s).length] as const);
-  out.push(
-    `Analysed ${n(analysis.connections)} connections with ${analysis.detectors.filter((d) => !d.skipped).length} detectors in ${(analysis.elapsedMs / 1000).toFixed(1)} s: ` +
-      `${n(active.length)} finding(s)${
-        active.length
-          ? ` (${bySeverity
-              .filter(([, c]) => c > 0)
-              .map(([s, c]) => `${c} ${s}`)
-              .join(', ')})`
-          : ''
-      }` +
-      `${suppressed ? `, ${n(suppressed)} suppressed by the allowlist${report.showSuppressed ? '' : ' (--show-suppressed lists them)'}` : ''}.`,
-  );
+    .map((s) => [s, active.get(s) ?? 0] as const)
+    .filter(([, c]) => c > 0);
+  yield `Analysed ${n(analysis.connections)} connections with ${analysis.detectors.filter((d) => !d.skipped).length} detectors in ${(analysis.elapsedMs / 1000).toFixed(1)} s: ` +
+    `${n(activeCount)} finding(s)${activeCount ? ` (${bySeverity.map(([s, c]) => `${c} ${s}`).join(', ')})` : ''}` +
+    `${suppressed ? `, ${n(suppressed)} suppressed by the allowlist${report.showSuppressed ? '' : ' (--show-suppressed lists them)'}` : ''}.\n`;
   for (const run of analysis.detectors) {
-    if (run.skipped) out.push(`  ${run.id} did not run: ${run.skipped}`);
-    else if (run.note) out.push(`  ${run.id}: ${run.note}`);
+    if (run.skipped) yield `  ${run.id} did not run: ${run.skipped}\n`;
+    else if (run.note) yield `  ${run.id}: ${run.note}\n`;
   }
-  out.push(...leaderLines(analysis.leaders));
+  for (const line of leaderLines(analysis.leaders)) yield `${line}\n`;
+  const shown = analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
   for (const severity of [...SEVERITIES].reverse() as Severity[]) {
     const group = shown.filter((f) => f.severity === severity);
     if (group.length === 0) continue;
-    out.push('', `${severity.toUpperCase()} (${group.length})`);
-    for (const f of group) out.push(...findingLines(f));
+    yield `\n${severity.toUpperCase()} (${group.length})\n`;
+    for (const f of group) yield `${findingLines(f).join('\n')}\n`;
   }
-  return `${out.join('\n')}\n`;
 }
 
 function findingLines(f: Finding): string[] {

@@ -8,9 +8,13 @@ import { renderFindingsTable } from './findingsTable.js';
 import { renderFindingsHtml } from './html/index.js';
 import { renderOcsf } from './ocsf.js';
 import type { ScanReport } from './scanReport.js';
+import type { Pieces } from './writePieces.js';
 
-/** Every output format by its --format name; html also draws the store's traffic when given. */
-export type Renderer = (report: ScanReport, traffic?: TrafficOverview) => string;
+/**
+ * Every output format by its --format name; html also draws the store's traffic when given. Each
+ * yields its document in pieces as it renders them (write them with writePieces).
+ */
+export type Renderer = (report: ScanReport, traffic?: TrafficOverview) => Pieces;
 
 export const FORMATS: Readonly<Record<string, Renderer>> = {
   table: renderFindingsTable,

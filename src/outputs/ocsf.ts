@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import type { EvidenceRecord, Finding, Severity } from '../finding.js';
-import type { ScanReport } from './scanReport.js';
+import { jsonArray, mapped } from './jsonPieces.js';
+import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * OCSF Detection Finding (class 2004, OCSF 1.3.0) for each finding, as one JSON array. Evidence records
@@ -10,13 +11,12 @@ export const OCSF_VERSION = '1.3.0';
 
 const SEVERITY_ID: Record<Severity, number> = { info: 1, low: 2, medium: 3, high: 4, critical: 5 };
 
-export function renderOcsf(report: ScanReport): string {
-  const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
-  return `${JSON.stringify(
-    findings.map((f) => ocsfFinding(f, report.version)),
-    null,
-    2,
-  )}\n`;
+export function* renderOcsf(report: ScanReport): Generator<string> {
+  yield* jsonArray(
+    mapped(shownFindings(report), (f) => ocsfFinding(f, report.version)),
+    0,
+  );
+  yield '\n';
 }
 
 const ms = (seconds: number) => Math.round(seconds * 1000);

@@ -4,6 +4,7 @@ import type { Analysis } from '../../engine/analyse.js';
 import type { EvidenceRecord, Finding } from '../../finding.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
 import type { ScanReport } from '../scanReport.js';
+import { piecesText } from '../writePieces.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { renderFindingsHtml } from './index.js';
 
@@ -115,7 +116,7 @@ function parse(text: string) {
 }
 
 describe('renderFindingsHtml', () => {
-  const text = renderFindingsHtml(report(), { traffic });
+  const text = piecesText(renderFindingsHtml(report(), { traffic }));
   const doc = parse(text);
 
   it('holds every unsuppressed finding, with its actor, explanation and evidence rows', () => {
@@ -203,7 +204,7 @@ describe('renderFindingsHtml', () => {
   });
 
   it('lists suppressed findings with their reason when asked, escaped', () => {
-    const shown = parse(renderFindingsHtml(report(true)));
+    const shown = parse(piecesText(renderFindingsHtml(report(true))));
     const suppressed = shown.getElementById('finding-dddddddddddddddd');
     expect(suppressed?.querySelector('.suppression')?.textContent).toContain(`scanner ${IMG}`);
     expect(shown.querySelectorAll('img')).toHaveLength(0);
@@ -214,7 +215,7 @@ describe('renderFindingsHtml', () => {
   });
 
   it('renders an empty report', () => {
-    const empty = parse(renderFindingsHtml(report(false, [])));
+    const empty = parse(piecesText(renderFindingsHtml(report(false, []))));
     expect(empty.querySelectorAll('article.finding')).toHaveLength(0);
     expect(empty.getElementById('findings')?.textContent).toContain('No findings');
     expect(JSON.parse(empty.getElementById('fh-data')?.textContent ?? '').timeline).toBeNull();
@@ -260,8 +261,8 @@ describe('per-finding charts', () => {
     detector: 'beacon',
     metrics: { histogramBinSeconds: 4, intervalHistogram: `1,2,${IMG}` },
   });
-  const text = renderFindingsHtml(
-    report(false, [beacon, scan, sweep, probe, hostileBeacon, hostileHistogram]),
+  const text = piecesText(
+    renderFindingsHtml(report(false, [beacon, scan, sweep, probe, hostileBeacon, hostileHistogram])),
   );
   const doc = parse(text);
   const chart = (id: string, kind: string) =>

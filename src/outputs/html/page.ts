@@ -40,7 +40,6 @@ const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'u
 export interface PageParts {
   title: string;
   header: SafeHtml;
-  body: SafeHtml[];
   footer: SafeHtml;
   /** the JSON text for the data block, already escaped for a script element */
   dataJson: string;
@@ -49,7 +48,11 @@ export interface PageParts {
   extraCss: string;
 }
 
-export function page(parts: PageParts): string {
+/**
+ * The page shell around the body: what comes before the body's sections (head and header), and what
+ * comes after them (footer, data block, scripts), so the sections can be written one at a time.
+ */
+export function pageShell(parts: PageParts): { start: string; end: string } {
   const scripts = parts.scripts.map(inlineScript);
   // Only these exact scripts may run; nothing may be fetched (the page works offline and leaks nothing).
   const csp = [
@@ -60,7 +63,7 @@ export function page(parts: PageParts): string {
     "base-uri 'none'",
     "form-action 'none'",
   ].join('; ');
-  return `${html`<!doctype html>
+  const start = html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -72,9 +75,12 @@ export function page(parts: PageParts): string {
 </head>
 <body>
 ${parts.header}
-${parts.body}
+`;
+  const end = html`
 ${parts.footer}
 <script type="application/json" id="fh-data">${raw(parts.dataJson)}</script>
 ${scripts.map((s) => html`<script>${raw(s)}</script>\n`)}</body>
-</html>`}\n`;
+</html>
+`;
+  return { start: start.text, end: end.text };
 }

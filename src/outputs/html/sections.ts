@@ -1,4 +1,4 @@
-import { type EvidenceRecord, type Finding, SEVERITIES, severityRank } from '../../finding.js';
+import { type EvidenceRecord, type Finding, SEVERITIES, type Severity, severityRank } from '../../finding.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
 import type { ScanReport } from '../scanReport.js';
 import { isoSeconds } from '../textUnits.js';
@@ -18,14 +18,12 @@ export function overviewSection(report: ScanReport, findings: readonly Finding[]
     : traffic
       ? { start: iso(traffic.start), end: iso(traffic.end) }
       : findings.length > 0
-        ? {
-            start: iso(Math.min(...findings.map((f) => f.firstSeen))),
-            end: `${iso(Math.max(...findings.map((f) => f.lastSeen)))} (from the findings)`,
-          }
+        ? findingsSpan(findings)
         : { start: '-', end: '-' };
   const records = ingest?.records ?? traffic?.records;
   const interfaces = ingest?.interfaces ?? traffic?.interfaces;
-  const suppressed = report.analysis.findings.filter((f) => f.suppressed).length;
+  let suppressed = 0;
+  for (const f of report.analysis.findings) if (f.suppressed) suppressed++;
   const facts: [string, string][] = [
     ['time span', `${span.start} → ${span.end}`],
     ['flow records', records == null ? 'not recorded in this report' : num(records)],
@@ -37,9 +35,9 @@ export function overviewSection(report: ScanReport, findings: readonly Finding[]
     ],
   ];
   if (ingest) facts.splice(1, 0, ['files read', `${num(ingest.files)} (${num(ingest.badLines)} bad lines)`]);
-  const counts = [...SEVERITIES]
-    .reverse()
-    .map((s) => ({ s, n: findings.filter((f) => f.severity === s).length }));
+  const bySeverity = new Map<Severity, number>();
+  for (const f of findings) bySeverity.set(f.severity, (bySeverity.get(f.severity) ?? 0) + 1);
+  const counts = [...SEVERITIES].reverse().map((s) => ({ s, n: bySeverity.get(s) ?? 0 }));
   const skipped = report.analysis.detectors.filter((d) => d.skipped || d.note);
   return html`<section id="overview"><h2>Overview</h2>
 <dl class="facts">${facts.map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
@@ -55,6 +53,18 @@ ${
     : ''
 }
 </section>`;
+}
+
+/** First and last seen over the findings, in a loop: a spread of 150,000 arguments overflows the stack. */
+function findingsSpan(findings: readonly Finding[]) {
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const f of findings) {
+    // Math.min and Math.max, as the spread was: a NaN anywhere stays NaN
+    first = Math.min(first, f.firstSeen);
+    last = Math.max(last, f.lastSeen);
+  }
+  return { start: iso(first), end: `${iso(last)} (from the findings)` };
 }
 
 export function timelineSection(hasTimeline: boolean, withTraffic: boolean) {
@@ -85,15 +95,16 @@ function barTable(
 }
 
 export function topSection(findings: readonly Finding[]) {
+  // one entry per actor, however many findings: lists and counters, not sets, keep each small
   const actors = new Map<
     string,
-    { findings: number; connections: number; worst: Finding; detectors: Set<string> }
+    { findings: number; connections: number; worst: Finding; detectors: string[] }
   >();
   for (const f of findings) {
-    const a = actors.get(f.actor) ?? { findings: 0, connections: 0, worst: f, detectors: new Set() };
+    const a = actors.get(f.actor) ?? { findings: 0, connections: 0, worst: f, detectors: [] };
     a.findings++;
     a.connections += f.count;
-    a.detectors.add(f.detector);
+    if (!a.detectors.includes(f.detector)) a.detectors.push(f.detector);
     if (severityRank(f.severity) > severityRank(a.worst.severity)) a.worst = f;
     actors.set(f.actor, a);
   }
@@ -103,14 +114,17 @@ export function topSection(findings: readonly Finding[]) {
         severityRank(b.worst.severity) - severityRank(a.worst.severity) || b.connections - a.connections,
     )
     .slice(0, TOP);
-  const ports = new Map<string, { records: number; findings: Set<string> }>();
+  // each finding comes once, its records together: counting it when it is not the port's last one
+  // counts distinct findings per port without holding a set of their ids
+  const ports = new Map<string, { records: number; findings: number; last: Finding | null }>();
   for (const f of findings) {
     for (const r of f.evidence) {
       if (r.dstPort == null) continue;
       const key = `${r.dstPort}/${PROTOCOLS[r.protocol ?? -1] ?? r.protocol ?? '?'}`;
-      const p = ports.get(key) ?? { records: 0, findings: new Set() };
+      const p = ports.get(key) ?? { records: 0, findings: 0, last: null };
       p.records++;
-      p.findings.add(f.id);
+      if (p.last !== f) p.findings++;
+      p.last = f;
       ports.set(key, p);
     }
   }
@@ -122,13 +136,13 @@ ${barTable(
   topActors.map(([actor, a]) => [
     html`<a href="#finding-${a.worst.id}">${actor}</a>`,
     a.connections,
-    `${a.findings} (${[...a.detectors].join(', ')}; worst ${a.worst.severity})`,
+    `${a.findings} (${a.detectors.join(', ')}; worst ${a.worst.severity})`,
   ]),
 )}
 ${barTable(
   'Destination ports in the evidence records',
   ['port', 'evidence records', 'findings'],
-  topPorts.map(([port, p]) => [port, p.records, String(p.findings.size)]),
+  topPorts.map(([port, p]) => [port, p.records, String(p.findings)]),
 )}
 </div></section>`;
 }
@@ -182,10 +196,4 @@ ${
 }
 <details class="evidence-block"${f.evidence.length <= 20 ? html` open` : ''}><summary>Evidence records</summary>${evidenceTable(f.evidence)}</details>
 </article>`;
-}
-
-export function findingsSection(findings: readonly Finding[]) {
-  return html`<section id="findings"><h2>Findings (${findings.length})</h2>
-${findings.length === 0 ? html`<p class="note">No findings.</p>` : findings.map(findingSection)}
-</section>`;
 }
