@@ -1,7 +1,13 @@
+import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { FlowBuilder, findingsOf, scanBuilt } from '../../test/helpers/flowBuilder.js';
 import probe from '../detectors/recon/probe.js';
 import type { Finding } from '../finding.js';
+import { renderFindingsCsv } from '../outputs/findingsCsv.js';
+import { renderFindingsJson } from '../outputs/findingsJson.js';
+import { renderFindingsNdjson } from '../outputs/findingsNdjson.js';
+import { renderOcsf } from '../outputs/ocsf.js';
+import type { ScanReport } from '../outputs/scanReport.js';
 import { ROLL_UP_MIN_SOURCES, rollUp } from './rollUp.js';
 
 const T = 1_700_000_000;
@@ -96,7 +102,8 @@ it('rolls 5,000 internet sources probing one service into one finding that lists
       outcome: 'refused',
     }));
   }
-  const found = findingsOf(await scanBuilt(flows, { detectors: [probe] }), 'probe');
+  const analysis = await scanBuilt(flows, { detectors: [probe] });
+  const found = findingsOf(analysis, 'probe');
   expect(found).toHaveLength(1);
   const [rolled] = found;
   expect(rolled?.sources).toHaveLength(sources);
@@ -105,4 +112,27 @@ it('rolls 5,000 internet sources probing one service into one finding that lists
   );
   expect(rolled).toMatchObject({ target: DB, count: sources * 6, direction: 'inbound' });
   expect(rolled?.evidence.every((r) => r.srcAddr === rolled.actor && r.dstPort === 6379)).toBe(true);
+
+  // every source is in each machine-readable output
+  const report: ScanReport = {
+    version: 'test',
+    generatedAt: '2026-01-01T00:00:00Z',
+    analysis,
+    showSuppressed: false,
+  };
+  const all = Array.from({ length: sources }, (_, i) => internet(i)).sort();
+  const json = JSON.parse([...renderFindingsJson(report)].join(''));
+  expect(json.findings[0].sources.map((s: { actor: string }) => s.actor).sort()).toEqual(all);
+  const ndjson = [...renderFindingsNdjson(report)]
+    .join('')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  const rolledLine = ndjson.find((row) => row.sources);
+  expect(rolledLine.sources.map((s: { actor: string }) => s.actor).sort()).toEqual(all);
+  const rows = parse([...renderFindingsCsv(report)].join(''), { columns: true }) as Record<string, string>[];
+  expect(rows[0]?.source_count).toBe(String(sources));
+  expect(rows[0]?.sources?.split(' ').sort()).toEqual(all);
+  const ocsf = JSON.parse([...renderOcsf(report)].join(''));
+  expect(ocsf[0].observables.map((o: { value: string }) => o.value).sort()).toEqual(all);
 }, 120_000);

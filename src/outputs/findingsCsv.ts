@@ -24,6 +24,9 @@ const COLUMNS: readonly [string, (f: Finding) => string | number][] = [
   ['limitations', (f) => f.limitations.join('; ')],
   ['first_evidence', (f) => (f.evidence[0] ? `${f.evidence[0].file}:${f.evidence[0].line}` : '')],
   ['suppressed', (f) => f.suppressed?.reason ?? ''],
+  // a roll-up of internet noise: how many sources, and every one of them (space-separated)
+  ['source_count', (f) => f.sources?.length ?? ''],
+  ['sources', (f) => f.sources?.map((s) => s.actor).join(' ') ?? ''],
 ];
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

@@ -61,6 +61,17 @@ export function ocsfFinding(f: Finding, version: string) {
       : { resources: [{ uid: f.actor, type: resourceType(f.actor) }] }),
     ...(f.target && isIP(f.target) ? { dst_endpoint: { ip: f.target } } : {}),
     evidences: f.evidence.map(ocsfEvidence),
+    // a roll-up of internet noise: every source as an observable (type 2, IP Address), counts unmapped
+    ...(f.sources
+      ? {
+          observables: f.sources.map((s) => ({
+            name: 'sources.actor',
+            type_id: 2,
+            type: 'IP Address',
+            value: s.actor,
+          })),
+        }
+      : {}),
     unmapped: {
       direction: f.direction,
       target_count: f.targetCount,
@@ -68,6 +79,7 @@ export function ocsfFinding(f: Finding, version: string) {
       metrics: f.metrics,
       limitations: f.limitations,
       ...(f.suppressed ? { suppressed_reason: f.suppressed.reason } : {}),
+      ...(f.sources ? { sources: f.sources } : {}),
     },
   };
 }
