@@ -67,7 +67,8 @@ function corruptMember(first: number, count: number): Buffer {
 
 async function read(path: string) {
   const db = await ingestInMemory([path]);
-  const stored = await db.rows(`SELECT src_addr, dst_addr, src_port, dst_port, packets, bytes, start_time AS s,
+  const stored =
+    await db.rows(`SELECT src_addr, dst_addr, src_port, dst_port, packets, bytes, start_time AS s,
       end_time AS e FROM flows`);
   const bad = await db.rows('SELECT line, reason FROM bad_lines ORDER BY line');
   const count = await db.rows('SELECT count(*) AS n, count(DISTINCT line) AS lines FROM flows');

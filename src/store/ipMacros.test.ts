@@ -25,7 +25,7 @@ async function ips(texts: readonly string[]): Promise<(bigint | null)[]> {
 
 const group = fc.integer({ min: 0, max: 0xffff });
 const groups = fc.array(group, { minLength: 8, maxLength: 8 });
-const valueOf = (g: readonly number[]) => g.reduce((acc, x) => (acc << 16n) + BigInt(x), 0n);
+const numberOf = (g: readonly number[]) => g.reduce((acc, x) => (acc << 16n) + BigInt(x), 0n);
 
 /** The text forms of one address: full, '::' over a run of zeros, upper case, a dotted quad at the end. */
 const ipv6 = fc
@@ -43,7 +43,7 @@ const ipv6 = fc
       const quad = `${a >> 8}.${a & 255}.${b >> 8}.${b & 255}`;
       text = `${hex.slice(0, 6).join(':')}:${quad}`;
     }
-    return { text: upper ? text.toUpperCase() : text, value: valueOf(zeroed) };
+    return { text: upper ? text.toUpperCase() : text, value: numberOf(zeroed) };
   });
 
 const ipv4 = fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 4, maxLength: 4 }).map((o) => ({
