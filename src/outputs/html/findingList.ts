@@ -15,7 +15,7 @@ export const FULL_DETAIL_PER_DETECTOR = 100;
 /**
  * The most an HTML report may weigh, in bytes. A browser builds the whole page at once: in full,
  * 150,000 findings would make about a gigabyte, more than a tab holds; 30 MB (600 cards and 63,000
- * rows) took headless Chromium 12–20 s to open on a shared 2-core machine, and then scrolls at once.
+ * rows) took headless Chromium 11–18 s to open on a shared 2-core machine, and then scrolls at once.
  * Past the budget rows stop, and the report says so at the top and where they stop.
  */
 export const HTML_BUDGET_BYTES = 30_000_000;
@@ -27,9 +27,9 @@ export const LIST_RESERVE_BYTES = 4096;
 export const LIST_CSS = `
 .cut { border: 1px solid #d97706; border-left: 6px solid #d97706; border-radius: 4px; background: #fffbeb; color: #92400e; font-weight: 600; padding: .5rem 1rem; }
 article.finding { content-visibility: auto; contain-intrinsic-size: auto 640px; }
-table.compact { table-layout: fixed; content-visibility: auto; contain-intrinsic-size: auto 16000px; }
-table.compact td { word-break: normal; } table.compact td.actor { word-break: break-all; }
-.c-sev { width: 6rem; } .c-det { width: 7rem; } .c-actor { width: 14rem; } .c-target { width: 10rem; } .c-num { width: 6.5rem; } .c-seen { width: 19rem; }
+table.compact { table-layout: fixed; content-visibility: auto; contain-intrinsic-size: auto 13000px; }
+table.compact td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; word-break: normal; }
+.c-sev { width: 6rem; } .c-det { width: 7rem; } .c-actor { width: 17rem; } .c-target { width: 10rem; } .c-num { width: 6.5rem; } .c-seen { width: 19rem; }
 `;
 
 /**
