@@ -26,10 +26,9 @@ export const LIST_RESERVE_BYTES = 4096;
 /** Styles only a cut or compacted report needs: smaller reports keep their bytes as they were. */
 export const LIST_CSS = `
 .cut { border: 1px solid #d97706; border-left: 6px solid #d97706; border-radius: 4px; background: #fffbeb; color: #92400e; font-weight: 600; padding: .5rem 1rem; }
-article.finding { content-visibility: auto; contain-intrinsic-size: auto 640px; }
 table.compact { table-layout: fixed; content-visibility: auto; contain-intrinsic-size: auto 13000px; }
-table.compact td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; word-break: normal; }
-.c-sev { width: 6rem; } .c-det { width: 7rem; } .c-actor { width: 17rem; } .c-target { width: 10rem; } .c-num { width: 6.5rem; } .c-seen { width: 19rem; }
+table.compact td, table.compact th { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; word-break: normal; }
+.c-sev { width: 5.5rem; } .c-det { width: 6.5rem; } .c-actor { width: 10.5rem; } .c-target { width: 7.5rem; } .c-num { width: 5rem; } .c-seen { width: 22.5rem; }
 `;
 
 /**
@@ -39,7 +38,7 @@ table.compact td { white-space: nowrap; overflow: hidden; text-overflow: ellipsi
  */
 const ROWS_PER_TABLE = 500;
 const TABLE_OPEN = `<table class="compact"><colgroup><col class="c-sev"><col class="c-det"><col class="c-actor"><col class="c-target"><col class="c-num"><col class="c-seen"><col></colgroup>
-<thead><tr><th>severity</th><th>detector</th><th>actor</th><th>target</th><th>connections</th><th>seen (UTC)</th><th>explanation</th></tr></thead>
+<thead><tr><th>severity</th><th>detector</th><th>actor</th><th>target</th><th>count</th><th>seen (UTC)</th><th>explanation</th></tr></thead>
 <tbody>
 `;
 const TABLE_CLOSE = '</tbody></table>\n';
