@@ -128,6 +128,11 @@ describe('damaged gzip files', () => {
       expect(bad[0]?.reason).toMatch(/^gzip stream truncated/);
       expect(Number(bad[0]?.line)).toBe(records + 2);
     }
+    // a cut inside the trailer takes only the checksum: every record is kept, the cut still said
+    const path = file(whole.subarray(0, whole.length - 4));
+    const { records, bad } = await read(path);
+    expect(records).toBe(30000);
+    expect(bad.map((b) => [b.line, b.reason])).toEqual([[30002, expect.stringMatching(/8-byte trailer/)]]);
   });
 
   it('reads a member whose checksum fails, and says its values may be wrong', async () => {

@@ -128,9 +128,12 @@ export async function* gunzipMembers(
     const trailer = (await input.fill(8)) ? input.peek(8) : undefined;
     if (!trailer) {
       input.skip(input.peek(8).length);
-      report.warnings.push(
-        `the gzip member at byte offset ${start} ends without its 8-byte trailer: its data is complete but unverified`,
-      );
+      // the data is whole (its last line too, newline or not): the cut took the checksum only
+      report.damages.push({
+        at: decoded,
+        cut: false,
+        reason: `gzip stream truncated: the file ends inside the 8-byte trailer of the member that starts at byte offset ${start}; its data is complete but unverified`,
+      });
       return;
     }
     input.skip(8);
