@@ -91,6 +91,21 @@ it('reads standard input through the CLI and prints the JSON summary scripts rel
   expect(summary.fieldsPresent).toContain('log-status');
 });
 
+it('turns away a record of dashes in an otherwise clean file (the typed fast path) as a bad line', async () => {
+  const header =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  const path = join(dir, 'clean-dashes.log');
+  const record =
+    '2 123456789012 eni-0a1b2c3d 10.0.0.1 10.0.0.2 40000 443 6 3 180 1700000000 1700000060 ACCEPT OK';
+  writeFileSync(path, `${header}\n${record}\n${Array(14).fill('-').join(' ')}\n`);
+  const db = await ingestInMemory([path]);
+  const flows = await db.rows('SELECT line FROM flows ORDER BY line');
+  const bad = await db.rows('SELECT line, reason FROM bad_lines ORDER BY line');
+  db.store.close();
+  expect(flows).toEqual([{ line: 2 }]);
+  expect(bad).toEqual([{ line: 3, reason: 'no addresses or times (every one is "-")' }]);
+});
+
 it('turns away a record of dashes as a bad line, keeping a NODATA record of dashes', async () => {
   const header =
     'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';

@@ -106,7 +106,8 @@ export function classifiedTableSql(
   const located = fields.filter((p) => p.field.kind === 'addr' || p.field.kind === 'time');
   if (located.length > 0) {
     const dashes = located.map((p) => missing(p.column, staging)).join(' AND ');
-    const health = status ? ` AND ${status} NOT IN ('NODATA', 'SKIPDATA')` : '';
+    // typed staging holds NULL for '-', which NOT IN would leave undecided (the record then passed as a flow)
+    const health = status ? ` AND coalesce(${status}, '-') NOT IN ('NODATA', 'SKIPDATA')` : '';
     checks.push(`WHEN ${dashes}${health} THEN 'no addresses or times (every one is "-")'`);
   }
   const reason = checks.length > 0 ? `CASE ${checks.join(' ')} END` : 'NULL';
