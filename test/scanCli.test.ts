@@ -202,6 +202,10 @@ describe('flowhawk scan exit codes and streams', () => {
     expect(verbose.stderr).toMatch(/^flowhawk: config: defaults; \d+ connections/m);
     expect(verbose.stderr).toMatch(/^flowhawk: portscan +\d+ candidate\(s\) → 2 finding\(s\)/m);
     expect(verbose.stderr).toMatch(/^flowhawk: unusualport +skipped: /m);
+    // the stage line `npm run bench` reads: every stage, after the output is written
+    expect(verbose.stderr).toMatch(
+      /^flowhawk: stages: read \d+\.\d\d s, connections \d+\.\d\d s, detectors \d+\.\d\d s, evidence \d+\.\d\d s, leaders \d+\.\d\d s, render \d+\.\d\d s$/m,
+    );
     const quiet = flowhawk('scan', logs, '--format', 'json', '--quiet');
     expect(quiet.stderr).toBe('');
     expect(JSON.parse(quiet.stdout).findings.length).toBe(JSON.parse(loud.stdout).findings.length);

@@ -28,7 +28,7 @@ import { checkOutput, writeReport } from './outputFile.js';
 import { type Progress, progressReporter } from './progress.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
-import { describeAnalysis } from './verbose.js';
+import { describeAnalysis, describeStages } from './verbose.js';
 
 interface ScanOptions extends StoreFlags {
   workspace?: string;
@@ -125,7 +125,9 @@ Examples:
       const store = await DuckdbStore.open(storeOptionsFrom(options, config));
       try {
         const progress = progressReporter({ quiet: options.quiet ?? false });
+        const reading = performance.now();
         const summary = await readInputs(store, paths, options, progress);
+        const readMs = performance.now() - reading;
         progress.stage(
           summary
             ? `read ${summary.records.toLocaleString('en-US')} flow records; analysing`
@@ -145,7 +147,11 @@ Examples:
           showSuppressed: options.showSuppressed ?? false,
         };
         const traffic = options.format === 'html' ? await trafficOverview(store) : undefined;
+        const rendering = performance.now();
         await writeReport(render(report, traffic), options.output);
+        if (options.verbose) {
+          process.stderr.write(describeStages(readMs, analysis, performance.now() - rendering));
+        }
         if (failOn !== undefined) {
           const limit = severityRank(failOn as Severity);
           const failing = analysis.findings.filter((f) => !f.suppressed && severityRank(f.severity) >= limit);

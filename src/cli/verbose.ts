@@ -15,3 +15,25 @@ export function describeAnalysis(config: FlowhawkConfig, analysis: Analysis): st
   }
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * --verbose, after the output is written: where the run's time went, one line that `npm run bench`
+ * reads. read: the ingest of the paths (0 with --workspace alone); render: writing the output.
+ */
+export function describeStages(readMs: number, analysis: Analysis, renderMs: number): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const stages = analysis.stages;
+  const parts = [
+    `read ${s(readMs)}`,
+    ...(stages
+      ? [
+          `connections ${s(stages.connections)}`,
+          `detectors ${s(stages.detectors)}`,
+          `evidence ${s(stages.evidence)}`,
+          `leaders ${s(stages.leaders)}`,
+        ]
+      : []),
+    `render ${s(renderMs)}`,
+  ];
+  return `flowhawk: stages: ${parts.join(', ')}\n`;
+}

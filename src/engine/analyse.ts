@@ -40,6 +40,15 @@ export interface Analysis {
   /** the busiest hosts and services, for context (absent in reports made without a store) */
   leaders?: TrafficLeaders;
   elapsedMs: number;
+  /** milliseconds per stage: connections (with the network and threat tables), detectors, evidence, leaders */
+  stages?: AnalysisStages;
+}
+
+export interface AnalysisStages {
+  connections: number;
+  detectors: number;
+  evidence: number;
+  leaders: number;
 }
 
 /**
@@ -69,6 +78,8 @@ export async function analyse(
   for (const sql of connectionsSql(dialect)) await store.run(sql);
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);
+  const stages = { connections: since(started), detectors: 0, evidence: 0, leaders: 0 };
+  const detecting = performance.now();
   const allowlist = new Allowlist(config.allowlist);
 
   const runs: DetectorRun[] = [];
@@ -137,6 +148,8 @@ export async function analyse(
     }
     run.elapsedMs = Math.round(performance.now() - t0);
   }
+  stages.detectors = since(detecting);
+  const collecting = performance.now();
   const rollingUp = new Set(catalogue.filter((d) => d.rollsUp).map((d) => d.id));
   const rolled = rollUp(found, keys, rollingUp);
   const evidence = await fetchEvidence(store, rolled.keys);
@@ -148,16 +161,22 @@ export async function analyse(
       b.count - a.count ||
       a.id.localeCompare(b.id),
   );
+  stages.evidence = since(collecting);
+  const leading = performance.now();
   const leaders = await trafficLeaders(store);
+  stages.leaders = since(leading);
   return {
     findings,
     detectors: runs,
     connections: Number(counted?.n ?? 0),
     leaders,
     threatLists: threats.lists,
-    elapsedMs: Math.round(performance.now() - started),
+    elapsedMs: since(started),
+    stages,
   };
 }
+
+const since = (t0: number): number => Math.round(performance.now() - t0);
 
 /**
  * One finding per (actor, target): a detector that scores per time window may return several
