@@ -8,7 +8,13 @@ import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
-import { connectionsSql, DIRECTION_SQL } from './connections.js';
+import {
+  CONNECTION_LOG_FORMATS,
+  type ConnectionInputs,
+  connectionsSql,
+  DIRECTION_SQL,
+  MIDDLEBOXES_SQL,
+} from './connections.js';
 import { fetchEvidence } from './evidence.js';
 import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
 import { type TrafficLeaders, trafficLeaders } from './overview.js';
@@ -75,7 +81,8 @@ export async function analyse(
   );
   for (const sql of networkTablesSql(ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
-  for (const sql of connectionsSql(dialect)) await store.run(sql);
+  await store.run(MIDDLEBOXES_SQL);
+  await store.run(connectionsSql(dialect, await connectionInputs(store)));
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);
   const stages = { connections: since(started), detectors: 0, evidence: 0, leaders: 0 };
@@ -221,6 +228,16 @@ export function findingId(detector: string, actor: string, target: string | null
     .update(`${detector}\u0000${actor}\u0000${target ?? ''}`)
     .digest('hex')
     .slice(0, 16);
+}
+
+/** Which parts of connection reconstruction these flows need (each costs a lookup per record). */
+async function connectionInputs(store: DuckdbStore): Promise<ConnectionInputs> {
+  const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
+  const [row] = await store.query<{ middleboxes: boolean; logs: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM fh_middleboxes) AS middleboxes,
+       EXISTS (SELECT 1 FROM ingested_files WHERE format IN (${formats})) AS logs`,
+  );
+  return { middleboxes: row?.middleboxes ?? true, connectionLogs: row?.logs ?? true };
 }
 
 /** Columns with at least one non-NULL value, among those the detectors require or use. */

@@ -39,72 +39,112 @@ export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'arg
  * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
  */
 
+/** One side's aggregate: `fn(expr)` over the records sent by that side of the connection. */
+type SideAggregate = (fn: 'count' | 'sum' | 'min' | 'max', expr: string) => string;
+
 /**
- * Per-direction facts of a 5-tuple, aggregated over its records in one pass. Volumes are divided by
- * the number of interfaces that logged the direction: one direction of one connection is logged by
- * the sender's and the receiver's interface at most (a NAT gateway's translated leg is another
- * 5-tuple), so the divisor is 1 or 2, told by min(iface) <> max(iface) — far cheaper than a stage
- * per interface.
+ * Per-direction facts of a 5-tuple, aggregated over its records in the same pass as the other
+ * direction's. `records` is 0 for a side that sent nothing; its other facts are then NULL (DuckDB) or
+ * 0 (ClickHouse) and are read only through coalesce or after checking `records`. `if_min`/`if_max`
+ * are hashes of the logging interface: equal when one interface logged the side (see loggedBy).
  */
-const SIDE_FACTS: readonly { name: string; sql: (d: Dialect) => string }[] = [
-  { name: 'packets', sql: () => 'sum(packets) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)' },
-  { name: 'bytes', sql: () => 'sum(bytes) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)' },
-  { name: 't0', sql: () => 'min(start_time)' },
-  { name: 't1', sql: () => 'max(end_time)' },
-  { name: 'records', sql: () => 'count(*)' },
-  { name: 'windows', sql: () => 'count(*) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)' },
-  {
-    name: 'syn_windows',
-    sql: (d) =>
-      `sum(CASE WHEN ${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAnd('tcp_flags', '16')} = 0 THEN 1 ELSE 0 END) / (CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END)`,
-  },
-  { name: 'interfaces', sql: () => 'CASE WHEN min(iface) = max(iface) THEN 1 ELSE 2 END' },
-  { name: 'flags_known', sql: () => flag('tcp_flags IS NOT NULL') },
-  {
-    name: 'syn',
-    sql: (d) => flag(`${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAnd('tcp_flags', '16')} = 0`),
-  },
-  { name: 'synack', sql: (d) => flag(`${d.bitAnd('tcp_flags', '18')} = 18`) },
-  { name: 'rst', sql: (d) => flag(`${d.bitAnd('tcp_flags', '4')} = 4`) },
-  { name: 'fin', sql: (d) => flag(`${d.bitAnd('tcp_flags', '1')} = 1`) },
-  { name: 'accepted', sql: () => flag("action = 'ACCEPT'") },
-  { name: 'rejected', sql: () => flag("action = 'REJECT'") },
-  { name: 'action_known', sql: () => flag('action IS NOT NULL') },
-  { name: 'aws_service', sql: () => 'max(pkt_dst_aws_service)' },
+const SIDE_FACTS: readonly { name: string; sql: (a: SideAggregate) => string }[] = [
+  { name: 'packets', sql: (a) => a('sum', 'packets') },
+  { name: 'bytes', sql: (a) => a('sum', 'bytes') },
+  { name: 't0', sql: (a) => a('min', 'start_time') },
+  { name: 't1', sql: (a) => a('max', 'end_time') },
+  { name: 'records', sql: (a) => a('count', '*') },
+  { name: 'syn_records', sql: (a) => a('sum', 'syn') },
+  { name: 'if_min', sql: (a) => a('min', 'iface') },
+  { name: 'if_max', sql: (a) => a('max', 'iface') },
+  { name: 'aws_service', sql: (a) => a('max', 'pkt_dst_aws_service') },
 ];
 
-function flag(condition: string): string {
-  return `max(CASE WHEN ${condition} THEN 1 ELSE 0 END)`;
+/** A record whose flags hold SYN without ACK: the side opened (or re-opened) the connection. */
+const bareSyn = (d: Dialect) => `${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAnd('tcp_flags', '16')} = 0`;
+
+/**
+ * Yes/no facts of a side, each one bit of a per-record mask: the records of the side with the lower
+ * address set bits 0-7, the other side's bits 8-15, so one bitwise-OR aggregate collects all sixteen
+ * (sixteen max() aggregates cost about ten times as much).
+ */
+const SIDE_FLAGS: readonly { name: string; sql: (d: Dialect) => string }[] = [
+  { name: 'flags_known', sql: () => 'tcp_flags IS NOT NULL' },
+  { name: 'syn', sql: (d) => bareSyn(d) },
+  { name: 'synack', sql: (d) => `${d.bitAnd('tcp_flags', '18')} = 18` },
+  { name: 'rst', sql: (d) => `${d.bitAnd('tcp_flags', '4')} = 4` },
+  { name: 'fin', sql: (d) => `${d.bitAnd('tcp_flags', '1')} = 1` },
+  { name: 'accepted', sql: () => "action = 'ACCEPT'" },
+  { name: 'rejected', sql: () => "action = 'REJECT'" },
+  { name: 'action_known', sql: () => 'action IS NOT NULL' },
+];
+
+/**
+ * Volumes are divided by the number of interfaces that logged the direction: one direction of one
+ * connection is logged by the sender's and the receiver's interface at most (a NAT gateway's
+ * translated leg is another 5-tuple), so the divisor is 1 or 2, told by min(iface) <> max(iface) —
+ * far cheaper than a stage per interface.
+ */
+function loggedBy(side: 'lo' | 'hi'): string {
+  return `(CASE WHEN ${side}_if_min = ${side}_if_max THEN 1 ELSE 2 END)`;
 }
 
+/** The connection's key: its two ends in a canonical order (lo first), protocol and session. */
 const KEY = 'lo, lo_port, hi, hi_port, protocol, session_file, session_line';
-const DIRECTED = 's, d, sp, dp, protocol, session_file, session_line';
 
 /** 0 for no port (ICMP), 1 well-known, 2 registered, 3 ephemeral: the client usually has the higher. */
 const rank = (port: string) =>
   `(CASE WHEN ${port} = 0 THEN 0 WHEN ${port} < 1024 THEN 1 WHEN ${port} < 32768 THEN 2 ELSE 3 END)`;
 
-/** The statements that build fh_connections (needs fh_address_facts, see networks.ts). */
-export function connectionsSql(d: Dialect): string[] {
-  const sideCols = SIDE_FACTS.map((f) => `${f.sql(d)} AS ${f.name}`).join(',\n        ');
-  // each direction of a key is one row of per_side, so pairing is a 1:1 join, not a pivot
-  const pivot = SIDE_FACTS.flatMap((f) => [
-    `l.${f.name} AS lo_${f.name}`,
-    `h.${f.name} AS hi_${f.name}`,
-  ]).join(',\n        ');
-  const keyOf = KEY.split(', ')
-    .map((k) => `coalesce(l.${k}, h.${k}) AS ${k}`)
-    .join(', ');
-  const joinOn = KEY.split(', ')
-    .map((k) => `l.${k} = h.${k}`)
-    .join(' AND ');
+/** What the flows hold that decides which parts of the reconstruction are needed. */
+export interface ConnectionInputs {
+  /** a translating interface was found (fh_middleboxes is not empty): its legs must be dropped */
+  middleboxes: boolean;
+  /** some flows come from a connection log (CONNECTION_LOG_FORMATS): their lines are sessions */
+  connectionLogs: boolean;
+}
+
+/**
+ * A translating interface (NAT gateway, transit gateway) logs the hosts' legs with the real ends in
+ * pkt-srcaddr/pkt-dstaddr, and its own translated leg as itself ↔ the remote host. Its own address
+ * is the logged end that differs from the packet end; dropping its legs leaves each connection once,
+ * between the real hosts. Run before connectionsSql, which needs to know whether any was found.
+ */
+export const MIDDLEBOXES_SQL = `CREATE OR REPLACE TEMP TABLE fh_middleboxes AS
+  SELECT DISTINCT dst_addr AS addr FROM flows WHERE pkt_dst_addr IS NOT NULL AND pkt_dst_addr <> dst_addr
+  UNION SELECT DISTINCT src_addr FROM flows WHERE pkt_src_addr IS NOT NULL AND pkt_src_addr <> src_addr`;
+
+/**
+ * The statement that builds fh_connections (needs fh_address_facts, see networks.ts, and
+ * fh_middleboxes): one grouping of the records by connection key, each direction's facts taken with
+ * filtered aggregates, so the two directions are paired without a join.
+ */
+export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
+  const sideCols = (prefix: 'lo' | 'hi') => {
+    const a: SideAggregate = (fn, expr) => d.aggregateIf(fn, expr, `from_lo = ${prefix === 'lo' ? 1 : 0}`);
+    return SIDE_FACTS.map((f) => `${f.sql(a)} AS ${prefix}_${f.name}`);
+  };
+  const flagBits = SIDE_FLAGS.map((f, i) => `CASE WHEN ${f.sql(d)} THEN ${2 ** i} ELSE 0 END`).join(' + ');
+  // per side: the facts derived from the aggregates, under the names the rest of the statement reads
+  const derived = (prefix: 'lo' | 'hi') => [
+    `${prefix}_packets / ${loggedBy(prefix)} AS ${prefix}_packets`,
+    `${prefix}_bytes / ${loggedBy(prefix)} AS ${prefix}_bytes`,
+    `${prefix}_records / ${loggedBy(prefix)} AS ${prefix}_windows`,
+    `${prefix}_syn_records / ${loggedBy(prefix)} AS ${prefix}_syn_windows`,
+    `CASE WHEN ${prefix}_records = 0 THEN 0 ELSE ${loggedBy(prefix)} END AS ${prefix}_interfaces`,
+    ...SIDE_FLAGS.map(
+      (f, i) =>
+        `CASE WHEN ${d.bitAnd('flag_bits', String(2 ** (i + (prefix === 'lo' ? 0 : 8))))} = 0 THEN 0 ELSE 1 END AS ${prefix}_${f.name}`,
+    ),
+  ];
+  const passed = (prefix: 'lo' | 'hi') => ['t0', 't1', 'records', 'aws_service'].map((n) => `${prefix}_${n}`);
   const loIsClient = `CASE
         WHEN lo_syn = 1 AND coalesce(hi_syn, 0) = 0 THEN 1
         WHEN hi_syn = 1 AND coalesce(lo_syn, 0) = 0 THEN 0
         WHEN hi_synack = 1 AND coalesce(lo_synack, 0) = 0 THEN 1
         WHEN lo_synack = 1 AND coalesce(hi_synack, 0) = 0 THEN 0
-        WHEN hi_records IS NULL THEN 1
-        WHEN lo_records IS NULL THEN 0
+        WHEN hi_records = 0 THEN 1
+        WHEN lo_records = 0 THEN 0
         WHEN ${rank('lo_port')} > ${rank('hi_port')} THEN 1
         WHEN ${rank('hi_port')} > ${rank('lo_port')} THEN 0
         WHEN lo_t0 < hi_t0 THEN 1
@@ -112,7 +152,7 @@ export function connectionsSql(d: Dialect): string[] {
         WHEN lo_port >= hi_port THEN 1 ELSE 0 END`;
   const orientation = `CASE
         WHEN (coalesce(lo_syn, 0) + coalesce(hi_syn, 0) = 1) OR (coalesce(lo_synack, 0) + coalesce(hi_synack, 0) = 1) THEN 'flags'
-        WHEN hi_records IS NULL OR lo_records IS NULL THEN 'one-sided'
+        WHEN hi_records = 0 OR lo_records = 0 THEN 'one-sided'
         WHEN ${rank('lo_port')} <> ${rank('hi_port')} THEN 'ports'
         ELSE 'order' END`;
   // c_ = the client's side, s_ = the server's side
@@ -121,52 +161,47 @@ export function connectionsSql(d: Dialect): string[] {
       ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
       : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
   const zero = (expr: string) => `coalesce(${expr}, 0)`;
+  const both = (name: string) =>
+    `CASE WHEN lo_records = 0 THEN hi_${name} WHEN hi_records = 0 THEN lo_${name} ELSE`;
   const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
-  return [
-    // A translating interface (NAT gateway, transit gateway) logs the hosts' legs with the real ends
-    // in pkt-srcaddr/pkt-dstaddr, and its own translated leg as itself ↔ the remote host. Its own
-    // address is the logged end that differs from the packet end; dropping its legs leaves each
-    // connection once, between the real hosts.
-    `CREATE OR REPLACE TEMP TABLE fh_middleboxes AS
-      SELECT DISTINCT dst_addr AS addr FROM flows WHERE pkt_dst_addr IS NOT NULL AND pkt_dst_addr <> dst_addr
-      UNION SELECT DISTINCT src_addr FROM flows WHERE pkt_src_addr IS NOT NULL AND pkt_src_addr <> src_addr`,
-    `CREATE OR REPLACE TEMP TABLE fh_connections AS
-    WITH rec AS (
-      SELECT s, d, sp, dp, protocol, session_file,
-        CASE WHEN session_file = 0 THEN 0 ELSE line END AS session_line,
-        start_time, end_time, packets, bytes, action, tcp_flags, iface, pkt_dst_aws_service
-      FROM (
-        SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
-          coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
-          start_time, end_time, coalesce(packets, 0) AS packets, coalesce(bytes, 0) AS bytes,
-          action, tcp_flags, coalesce(interface_id, '') AS iface, pkt_dst_aws_service, line,
-          CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${formats})) THEN file_id ELSE 0 END
-            AS session_file
-        FROM flows
-        WHERE coalesce(pkt_src_addr, src_addr) IS NOT NULL AND coalesce(pkt_dst_addr, dst_addr) IS NOT NULL
-          AND coalesce(pkt_src_addr, src_addr) NOT IN (SELECT addr FROM fh_middleboxes)
-          AND coalesce(pkt_dst_addr, dst_addr) NOT IN (SELECT addr FROM fh_middleboxes)
-      ) AS raw
+  const sessionFile = inputs.connectionLogs
+    ? `CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${formats})) THEN file_id ELSE 0 END`
+    : '0';
+  const notMiddlebox = inputs.middleboxes
+    ? `AND coalesce(pkt_src_addr, src_addr) NOT IN (SELECT addr FROM fh_middleboxes)
+          AND coalesce(pkt_dst_addr, dst_addr) NOT IN (SELECT addr FROM fh_middleboxes)`
+    : '';
+  const loFirst = 's < d OR (s = d AND sp <= dp)';
+  return `CREATE OR REPLACE TEMP TABLE fh_connections AS
+    WITH raw AS (
+      SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
+        coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
+        start_time, end_time, coalesce(packets, 0) AS packets, coalesce(bytes, 0) AS bytes,
+        action, tcp_flags, coalesce(interface_id, '') AS iface, pkt_dst_aws_service, line,
+        ${sessionFile} AS session_file
+      FROM flows
+      WHERE coalesce(pkt_src_addr, src_addr) IS NOT NULL AND coalesce(pkt_dst_addr, dst_addr) IS NOT NULL
+        ${notMiddlebox}
     ),
-    directed AS (
-      SELECT ${DIRECTED},
-        ${sideCols}
-      FROM rec GROUP BY ${DIRECTED}
+    rec AS (
+      SELECT CASE WHEN ${loFirst} THEN s ELSE d END AS lo, CASE WHEN ${loFirst} THEN sp ELSE dp END AS lo_port,
+        CASE WHEN ${loFirst} THEN d ELSE s END AS hi, CASE WHEN ${loFirst} THEN dp ELSE sp END AS hi_port,
+        CASE WHEN ${loFirst} THEN 1 ELSE 0 END AS from_lo,
+        protocol, session_file, CASE WHEN session_file = 0 THEN 0 ELSE line END AS session_line,
+        start_time, end_time, packets, bytes, ${d.hash64('iface')} AS iface, pkt_dst_aws_service,
+        (${flagBits}) * (CASE WHEN ${loFirst} THEN 1 ELSE 256 END) AS flag_bits,
+        CASE WHEN ${bareSyn(d)} THEN 1 ELSE 0 END AS syn
+      FROM raw
     ),
-    per_side AS (
-      SELECT CASE WHEN s < d OR (s = d AND sp <= dp) THEN s ELSE d END AS lo,
-        CASE WHEN s < d OR (s = d AND sp <= dp) THEN sp ELSE dp END AS lo_port,
-        CASE WHEN s < d OR (s = d AND sp <= dp) THEN d ELSE s END AS hi,
-        CASE WHEN s < d OR (s = d AND sp <= dp) THEN dp ELSE sp END AS hi_port,
-        CASE WHEN s < d OR (s = d AND sp <= dp) THEN 1 ELSE 0 END AS from_lo,
-        directed.*
-      FROM directed
+    grouped AS (
+      SELECT ${KEY},
+        ${[...sideCols('lo'), ...sideCols('hi')].join(',\n        ')},
+        ${d.bitOrAggregate('flag_bits')} AS flag_bits
+      FROM rec GROUP BY ${KEY}
     ),
     paired AS (
-      SELECT ${keyOf},
-        ${pivot}
-      FROM (SELECT * FROM per_side WHERE from_lo = 1) AS l
-      FULL OUTER JOIN (SELECT * FROM per_side WHERE from_lo = 0) AS h ON ${joinOn}
+      SELECT ${KEY}, ${[...passed('lo'), ...passed('hi'), ...derived('lo'), ...derived('hi')].join(',\n        ')}
+      FROM grouped
     ),
     oriented AS (
       SELECT *, ${loIsClient} AS lo_is_client FROM paired
@@ -178,9 +213,9 @@ export function connectionsSql(d: Dialect): string[] {
         CASE WHEN lo_is_client = 1 THEN hi ELSE lo END AS server,
         CASE WHEN lo_is_client = 1 THEN hi_port ELSE lo_port END AS server_port,
         protocol,
-        least(coalesce(lo_t0, hi_t0), coalesce(hi_t0, lo_t0)) AS first_seen,
-        greatest(coalesce(lo_t1, hi_t1), coalesce(hi_t1, lo_t1)) AS last_seen,
-        ${zero('lo_records')} + ${zero('hi_records')} AS records,
+        ${both('t0')} least(lo_t0, hi_t0) END AS first_seen,
+        ${both('t1')} greatest(lo_t1, hi_t1) END AS last_seen,
+        lo_records + hi_records AS records,
         CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))})
           WHEN protocol = 6 THEN greatest(1, ${zero(side('c', 'syn_windows'))}) ELSE 1 END AS attempts,
         ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
@@ -193,7 +228,7 @@ export function connectionsSql(d: Dialect): string[] {
         ${zero(side('s', 'rejected'))} AS server_rejected,
         greatest(${zero('lo_action_known')}, ${zero('hi_action_known')}) AS action_known,
         ${side('c', 'aws_service')} AS server_aws_service,
-        greatest(${zero('lo_interfaces')}, ${zero('hi_interfaces')}) AS interfaces,
+        greatest(lo_interfaces, hi_interfaces) AS interfaces,
         ${orientation} AS orientation
       FROM oriented
     )
@@ -209,8 +244,7 @@ export function connectionsSql(d: Dialect): string[] {
       coalesce(sa.internal, 0) AS server_internal
     FROM conn
     LEFT JOIN fh_address_facts ca ON ca.addr = conn.client
-    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`,
-  ];
+    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`;
 }
 
 /** Which way a connection runs relative to the monitored networks, as SQL over fh_connections. */

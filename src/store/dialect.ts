@@ -9,8 +9,18 @@ export interface Dialect {
   readonly name: 'duckdb' | 'clickhouse';
   /** bitwise AND of two integer expressions */
   bitAnd(a: string, b: string): string;
+  /** bitwise OR of an integer expression over the group's rows (one aggregate for many flags) */
+  bitOrAggregate(value: string): string;
+  /** a 64-bit hash of a string: comparing hashes is cheaper than comparing the strings */
+  hash64(value: string): string;
   /** the value of `value` on the row where `by` is smallest */
   argMin(value: string, by: string): string;
+  /**
+   * `fn(expr)` over the group's rows where `condition` holds (`expr` '*' with count). DuckDB's FILTER
+   * gives NULL for sum/min/max of no row; ClickHouse's -If gives the type's default: callers that must
+   * tell "no row" apart count the rows themselves.
+   */
+  aggregateIf(fn: 'count' | 'sum' | 'min' | 'max', expr: string, condition: string): string;
   /** all values of `value` in the group, as an array ordered by `by` */
   orderedList(value: string, by: string): string;
   /** the distinct values of `value` in the group, as an array in no particular order */
@@ -31,7 +41,10 @@ export interface Dialect {
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
   bitAnd: (a, b) => `(${a} & ${b})`,
+  bitOrAggregate: (value) => `bit_or(${value})`,
+  hash64: (value) => `hash(${value})`,
   argMin: (value, by) => `arg_min(${value}, ${by})`,
+  aggregateIf: (fn, expr, condition) => `${fn}(${expr}) FILTER (WHERE ${condition})`,
   orderedList: (value, by) => `list(${value} ORDER BY ${by})`,
   distinctList: (value) => `list(DISTINCT ${value})`,
   inlineCte: 'AS NOT MATERIALIZED',
@@ -44,7 +57,11 @@ export const duckdbDialect: Dialect = {
 export const clickhouseDialect: Dialect = {
   name: 'clickhouse',
   bitAnd: (a, b) => `bitAnd(${a}, ${b})`,
+  bitOrAggregate: (value) => `groupBitOr(${value})`,
+  hash64: (value) => `cityHash64(${value})`,
   argMin: (value, by) => `argMin(${value}, ${by})`,
+  aggregateIf: (fn, expr, condition) =>
+    expr === '*' ? `${fn}If(${condition})` : `${fn}If(${expr}, ${condition})`,
   orderedList: (value, by) => `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, ${value}))))`,
   distinctList: (value) => `groupUniqArray(${value})`,
   inlineCte: 'AS',
