@@ -1,12 +1,24 @@
+import type { Analysis } from '../engine/analyse.js';
 import type { ScanReport } from '../outputs/scanReport.js';
 import type { TrafficOverview } from '../store/trafficOverview.js';
 import type { JobProgress } from './apiTypes.js';
-import type { RunOutputs } from './workspace.js';
+import type { RunOutputs } from './resultFiles.js';
 
 /** What one analysis of a job produced: the report every output format renders, and its traffic. */
 export interface JobResult {
   report: ScanReport;
   traffic: TrafficOverview | null;
+}
+
+/**
+ * A JobResult as report.json holds it: all but the findings, which are findings.ndjson's lines (see
+ * resultFiles.ts), so that neither file is ever one string too long for V8.
+ */
+export interface JobResultHead {
+  report: Omit<ScanReport, 'analysis'> & { analysis: Omit<Analysis, 'findings'> };
+  traffic: TrafficOverview | null;
+  /** the lines findings.ndjson holds: a file cut short, or another run's, is told by it */
+  findingCount: number;
 }
 
 /** The job worker's instructions (the parent sends one, then waits for `done` or `failed`). */

@@ -5,7 +5,7 @@ import type { Job, JobProgress } from './apiTypes.js';
 import type { WorkerMessage, WorkerRequest } from './jobResult.js';
 import { emptyProgress, type JobStore } from './jobStore.js';
 import { forkServerModule } from './workerProcess.js';
-import type { Workspace } from './workspace.js';
+import type { RunOutputs, Workspace } from './workspace.js';
 
 export interface RunnerOptions {
   configPath?: string;
@@ -165,8 +165,10 @@ export class JobRunner extends EventEmitter {
       if (outcome?.type === 'done' && Object.values(paths.next).every((path) => existsSync(path))) {
         this.emit('progress', id, { ...progress, stage: 'save', at } satisfies JobProgress);
         // the run's outputs become the job's before the database says so: a stop in between re-runs it
-        for (const key of ['result', 'findings', 'overview'] as const)
+        for (const key of Object.keys(paths.next) as (keyof RunOutputs)[])
           renameSync(paths.next[key], paths[key]);
+        // an older flowhawk's whole result, read while no report.json was there: this run replaces it
+        rmSync(paths.legacyResult, { force: true });
         await this.store.saveResult(id, paths, { ...progress, stage: 'done', at });
       } else {
         const error =

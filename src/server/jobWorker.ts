@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { formatByteSize } from '../byteSize.js';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
@@ -13,7 +13,7 @@ import { VERSION } from '../version.js';
 import type { JobOverview, JobProgress } from './apiTypes.js';
 import { judgeDamage } from './damagedFiles.js';
 import { duckdbMemoryLimit, type JobResult, type WorkerMessage, type WorkerRequest } from './jobResult.js';
-import type { RunOutputs } from './workspace.js';
+import { writeRunOutputs } from './resultFiles.js';
 
 /**
  * One job's analysis, in a child process of the server: a native crash or a memory spike here
@@ -99,7 +99,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
       showSuppressed: false,
     };
     const result: JobResult = { report, traffic };
-    writeOutputs(request.out, result);
+    await writeRunOutputs(request.out, result);
   } finally {
     store.close();
   }
@@ -123,27 +123,6 @@ async function stageProgress(
     recordsPerSecond: summary?.recordsPerSecond ?? 0,
     at: new Date().toISOString(),
   };
-}
-
-/**
- * What the server needs of a run, each in its own file so it never parses the whole result: the
- * findings as lines it loads with SQL, the small overview, and the result the reports are made from.
- */
-function writeOutputs(out: RunOutputs, result: JobResult): void {
-  const { analysis, ingest } = result.report;
-  writeFileSync(out.result, JSON.stringify(result));
-  writeFileSync(
-    out.findings,
-    analysis.findings.map((finding, seq) => `${JSON.stringify({ seq, finding })}\n`).join(''),
-  );
-  const overview: JobOverview = {
-    traffic: result.traffic,
-    leaders: analysis.leaders ?? null,
-    ingest: ingest ?? null,
-    detectors: analysis.detectors,
-    connections: analysis.connections,
-  };
-  writeFileSync(out.overview, JSON.stringify(overview));
 }
 
 function previousIngest(request: WorkerRequest): IngestSummary | undefined {

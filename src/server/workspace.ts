@@ -1,24 +1,19 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DB_FILE } from './jobStore.js';
+import { LEGACY_RESULT_FILE, type RunOutputs, runOutputs } from './resultFiles.js';
+
+export type { RunOutputs } from './resultFiles.js';
 
 /** Job ids are UUIDs made by the server; anything else never reaches a path. */
 export const JOB_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 const JOB_ID = new RegExp(JOB_ID_PATTERN);
 
-/** What one analysis writes: the whole result (reports are rendered from it), findings, overview. */
-export interface RunOutputs {
-  /** JobResult JSON */
-  result: string;
-  /** one `{ seq, finding }` object per line, most severe first */
-  findings: string;
-  /** JobOverview JSON */
-  overview: string;
-}
-
 export interface JobPaths extends RunOutputs {
   flows: string;
   next: RunOutputs;
+  /** the whole result as an older flowhawk wrote it: read when report.json is missing, removed by a run */
+  legacyResult: string;
 }
 
 /**
@@ -48,12 +43,12 @@ export class Workspace {
    */
   jobPaths(id: string): JobPaths {
     const dir = this.jobDir(id);
-    const outputs = (suffix: string): RunOutputs => ({
-      result: join(dir, `result.json${suffix}`),
-      findings: join(dir, `findings.ndjson${suffix}`),
-      overview: join(dir, `overview.json${suffix}`),
-    });
-    return { flows: join(dir, 'flows.duckdb'), ...outputs(''), next: outputs('.next') };
+    return {
+      flows: join(dir, 'flows.duckdb'),
+      ...runOutputs(dir),
+      next: runOutputs(dir, '.next'),
+      legacyResult: join(dir, LEGACY_RESULT_FILE),
+    };
   }
 
   uploadDir(id: string): string {

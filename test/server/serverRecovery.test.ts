@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/finding.js';
 import type { FindingsPage, Job, JobOverview } from '../../src/server/apiTypes.js';
-import type { JobResult } from '../../src/server/jobResult.js';
+import type { JobResultHead } from '../../src/server/jobResult.js';
 import { getJson, portScanLog, quietLog, settled, testServer, upload } from '../helpers/server.js';
 
 type Server = Awaited<ReturnType<typeof testServer>>;
@@ -77,19 +77,19 @@ describe('flowhawk serve: a report that cannot be rendered', () => {
   });
   afterAll(async () => server?.close());
 
-  const resultFile = () => join(server.workspace, 'jobs', job.id, 'result.json');
+  const jobFile = (name: string) => join(server.workspace, 'jobs', job.id, name);
 
   it('answers 500 with the reason when the renderer fails before its first byte', async () => {
-    const good = readFileSync(resultFile());
+    const good = readFileSync(jobFile('report.json'));
     // cut short as a full disk or a crash mid-write would leave it
-    writeFileSync(resultFile(), good.subarray(0, 100));
+    writeFileSync(jobFile('report.json'), good.subarray(0, 100));
     try {
       const response = await fetch(`${server.url}/api/jobs/${job.id}/report?format=html`);
       expect(response.status).toBe(500);
       expect(response.headers.get('content-type')).toContain('application/json');
       const body = (await response.json()) as { error: string; hint: string };
       expect(body.error).toMatch(
-        /^could not render the html report of job [0-9a-f-]+: the job's result\.json: /,
+        /^could not render the html report of job [0-9a-f-]+: the job's report\.json: /,
       );
       expect(body.error).toMatch(/JSON/);
       expect(body.hint).toContain('re-run the job');
@@ -97,18 +97,56 @@ describe('flowhawk serve: a report that cannot be rendered', () => {
         true,
       );
     } finally {
-      writeFileSync(resultFile(), good);
+      writeFileSync(jobFile('report.json'), good);
     }
     expect((await fetch(`${server.url}/api/jobs/${job.id}/report?format=html`)).status).toBe(200);
   });
 
+  it('answers 500 naming the line when findings.ndjson is damaged or cut short', async () => {
+    const good = readFileSync(jobFile('findings.ndjson'), 'utf8');
+    const kept = good.trimEnd().split('\n').slice(0, -1);
+    const n = kept.length + 1;
+    const cases: [string, RegExp][] = [
+      // the last line cut in the middle, as a full disk leaves it
+      [
+        [...kept, '{"seq": 1, "fin'].join('\n'),
+        new RegExp(`: the job's findings\\.ndjson, line ${n}: .*JSON`),
+      ],
+      // the last line missing
+      [
+        kept.map((line) => `${line}\n`).join(''),
+        new RegExp(
+          `: the job's findings\\.ndjson: holds ${n - 1} findings where report\\.json says ${n} \\(cut short`,
+        ),
+      ],
+    ];
+    try {
+      for (const [damaged, reason] of cases) {
+        writeFileSync(jobFile('findings.ndjson'), damaged);
+        const response = await fetch(`${server.url}/api/jobs/${job.id}/report?format=json`);
+        expect(response.status).toBe(500);
+        expect(((await response.json()) as { error: string }).error).toMatch(reason);
+      }
+    } finally {
+      writeFileSync(jobFile('findings.ndjson'), good);
+    }
+    expect((await fetch(`${server.url}/api/jobs/${job.id}/report?format=json`)).status).toBe(200);
+  });
+
   it('cuts the download off when the renderer dies after sending bytes, and logs it', async () => {
     // a report of tens of megabytes, so the renderer is still writing when it is killed
-    const good = readFileSync(resultFile());
-    const result = JSON.parse(good.toString()) as JobResult;
-    const [finding] = result.report.analysis.findings as [Finding];
-    result.report.analysis.findings = Array.from({ length: 20_000 }, (_, i) => ({ ...finding, id: `f${i}` }));
-    writeFileSync(resultFile(), JSON.stringify(result));
+    const good = {
+      head: readFileSync(jobFile('report.json')),
+      findings: readFileSync(jobFile('findings.ndjson')),
+    };
+    const head = JSON.parse(good.head.toString()) as JobResultHead;
+    const [line] = good.findings.toString().split('\n') as [string];
+    const { finding } = JSON.parse(line) as { finding: Finding };
+    const many = Array.from({ length: 20_000 }, (_, seq) =>
+      JSON.stringify({ seq, finding: { ...finding, id: `f${seq}` } }),
+    );
+    writeFileSync(jobFile('findings.ndjson'), `${many.join('\n')}\n`);
+    writeFileSync(jobFile('report.json'), JSON.stringify({ ...head, findingCount: many.length }));
     try {
       const response = await fetch(`${server.url}/api/jobs/${job.id}/report?format=json`);
       expect(response.status).toBe(200);
@@ -133,7 +171,8 @@ describe('flowhawk serve: a report that cannot be rendered', () => {
         /^the json report of job [0-9a-f-]+ failed after its first bytes were sent, so the download was cut off: the renderer was killed \(SIGKILL\)$/,
       );
     } finally {
-      writeFileSync(resultFile(), good);
+      writeFileSync(jobFile('report.json'), good.head);
+      writeFileSync(jobFile('findings.ndjson'), good.findings);
     }
   });
 });

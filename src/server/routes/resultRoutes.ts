@@ -181,7 +181,7 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const gone = new AbortController();
       reply.raw.on('close', () => gone.abort());
       const body = await startRendering(
-        [ctx.workspace.jobPaths(id).result, format, suppressed ? '1' : '0'],
+        [ctx.workspace.jobDir(id), format, suppressed ? '1' : '0'],
         `the ${format} report of job ${id}`,
         ctx.log,
         gone.signal,
