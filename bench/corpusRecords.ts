@@ -36,6 +36,9 @@ export interface Rec {
 
 type Formatter = (w: LineWriter, r: Rec, fl: FlowLog) => void;
 
+/** Emits the records of one traffic event into the file (corpusEvents.ts, corpusWorstCase.ts). */
+export type RecordEvent = (b: FileBuilder) => void;
+
 const ipType = (r: Rec): string => (r.v6 ? 'IPv6' : 'IPv4');
 const direction = (r: Rec): string => (r.egress ? 'egress' : 'ingress');
 const path = (r: Rec): string => (r.egress ? r.path : '-');
@@ -110,11 +113,13 @@ export class FileBuilder {
   /**
    * Writes records until the file is full (the last event is cut short to hit `count` exactly), then
    * shuffles them: AWS files do not keep the records of one connection together, and leaving them
-   * adjacent would make the corpus far more compressible than real logs.
+   * adjacent would make the corpus far more compressible than real logs. `next` replaces the
+   * realistic event mix (the worst-case corpus passes its own).
    */
-  build(): Buffer {
+  build(next?: RecordEvent): Buffer {
     const hasStatus = this.fl.format !== 'v5-noaction';
-    while (!this.full()) pickEvent(this.rng, hasStatus)(this);
+    if (next) while (!this.full()) next(this);
+    else while (!this.full()) pickEvent(this.rng, hasStatus)(this);
     return this.w.shuffled(1, (n) => this.rng.int(n));
   }
 
@@ -218,7 +223,10 @@ export class FileBuilder {
   }
 }
 
-/** Generates one file body (header + `count` records); `counts` accumulates what it wrote. */
+/**
+ * Generates one file body (header + `count` records); `counts` accumulates what it wrote. `next`:
+ * the event that makes the records, instead of the realistic mix.
+ */
 export function buildFile(
   world: World,
   fl: FlowLog,
@@ -226,6 +234,7 @@ export function buildFile(
   count: number,
   rng: Prng,
   counts: FileCounts,
+  next?: RecordEvent,
 ): Buffer {
-  return new FileBuilder(world, fl, windowStart, count, rng, counts).build();
+  return new FileBuilder(world, fl, windowStart, count, rng, counts).build(next);
 }
