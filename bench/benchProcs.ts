@@ -62,8 +62,16 @@ export interface Measured {
   cpuSeconds: number | null;
   rssSource: 'gnu-time' | 'proc-status';
   stdout: string;
-  /** last few KiB of stderr, for error reports (stderr is also passed through live) */
+  /** last 16 KiB of stderr, for error reports and the scan's stage line */
   stderrTail: string;
+}
+
+export interface RunOptions {
+  /**
+   * pass the command's stderr through live (default); false keeps it only in stderrTail, for
+   * commands whose stderr is figures to parse rather than progress to watch
+   */
+  echoStderr?: boolean;
 }
 
 let gnuTimeChecked: boolean | undefined;
@@ -92,7 +100,13 @@ function readVmHwmKb(pid: number): number | undefined {
  * rusage, which catches the very end of the run; without it we poll VmHWM every 50 ms (a high-water
  * mark, so polling misses at most the last 50 ms of growth).
  */
-export async function runMeasured(cmd: string, args: readonly string[], cwd: string): Promise<Measured> {
+export async function runMeasured(
+  cmd: string,
+  args: readonly string[],
+  cwd: string,
+  options: RunOptions = {},
+): Promise<Measured> {
+  const echo = options.echoStderr ?? true;
   const gnu = hasGnuTime();
   const scratch = await mkdtemp(join(tmpdir(), 'flowhawk-time-'));
   const timeFile = join(scratch, 'time.txt');
@@ -105,8 +119,8 @@ export async function runMeasured(cmd: string, args: readonly string[], cwd: str
   let stderrTail = '';
   child.stdout?.on('data', (b: Buffer) => out.push(b));
   child.stderr?.on('data', (b: Buffer) => {
-    process.stderr.write(b);
-    stderrTail = (stderrTail + b.toString('utf8')).slice(-4096);
+    if (echo) process.stderr.write(b);
+    stderrTail = (stderrTail + b.toString('utf8')).slice(-16384);
   });
   let peakKb = 0;
   const poll = gnu

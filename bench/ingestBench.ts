@@ -1,235 +1,158 @@
 /**
- * The ingest benchmark (`npm run bench`): how fast `flowhawk ingest` loads a realistic VPC Flow Logs
- * corpus, with what peak memory, compared with the time plain `zcat` needs just to decompress it.
+ * The benchmark (`npm run bench`): for each corpus size and variant, in one run, the time plain `zcat`
+ * needs to decompress the corpus, then `flowhawk ingest` into a workspace file and `flowhawk scan` in
+ * memory over the same files (wall, CPU, peak RSS, the scan's per-stage times), compared with issue
+ * #12's targets.
  *
- *   node --import tsx bench/ingestBench.ts [--records N] [--seed S] [--no-scan] [--keep]
+ *   node --import tsx bench/ingestBench.ts [--records N[,N...]] [--variant realistic|worst-case|both]
+ *     [--seed S] [--memory-limit SIZE] [--no-scan] [--keep]
  *
- * The corpus (bench/out/corpus, default 10M records, or BENCH_RECORDS) is generated once and reused
- * while its manifest matches. Exits 1 when ingest fails or its counts disagree with the corpus.
+ * Corpora (bench/out/corpus/<variant>-<size>, see benchCorpus.ts) are generated once and reused while
+ * their manifests match. The last line of output is one JSON object with every figure. Exits 1 when a
+ * command fails or its counts disagree with the corpus, 2 on a bad command line.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { listCorpusFiles, machineFacts, runMeasured, timeZcat } from './benchProcs.js';
-import {
-  type CorpusStats,
-  GENERATOR_VERSION,
-  generateCorpus,
-  parseCount,
-  progressPrinter,
-} from './generateCorpus.js';
+import { type Corpus, ensureCorpus } from './benchCorpus.js';
+import { type BenchOptions, parseBenchArgs } from './benchOptions.js';
+import { machineFacts } from './benchProcs.js';
+import { type RunResult, runCorpus } from './benchRun.js';
+import { runsTable, targetsTable } from './benchTable.js';
+import { evaluateTargets, type RunFigures } from './benchTargets.js';
+import type { IngestReport } from './childOutput.js';
+import { GENERATOR_VERSION } from './generateCorpus.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CORPUS_REL = 'bench/out/corpus';
-const CORPUS = join(ROOT, CORPUS_REL);
-// Beside the corpus, not in it, so the ingest never sees it.
-const MANIFEST = join(ROOT, 'bench/out/corpus.manifest.json');
 
-interface Manifest extends CorpusStats {
-  generatorVersion: number;
-  seed: number;
-}
+const round = (n: number | null | undefined, digits = 3): number | null =>
+  n == null || !Number.isFinite(n) ? null : Number(n.toFixed(digits));
+const ratio = (a: number | null | undefined, b: number): number | null =>
+  a == null || b <= 0 ? null : round(a / b, 2);
 
-interface IngestReport {
-  files: number;
-  records: number;
-  badLines: number;
-  nodata: number;
-  skipdata: number;
-}
+/** Only the counts: the per-file list and examples run to thousands of entries. */
+const counts = (r: IngestReport | null) =>
+  r && { files: r.files, records: r.records, badLines: r.badLines, nodata: r.nodata, skipdata: r.skipdata };
 
-const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-
-/** Reuses bench/out/corpus when its manifest matches the request and every file is there. */
-async function ensureCorpus(records: number, seed: number): Promise<{ manifest: Manifest; files: string[] }> {
-  const old = (await readFile(MANIFEST, 'utf8').then(JSON.parse, () => undefined)) as Manifest | undefined;
-  if (old?.records === records && old.seed === seed && old.generatorVersion === GENERATOR_VERSION) {
-    const files = await listCorpusFiles(CORPUS);
-    if (files.length === old.files) {
-      console.log(`corpus: ${CORPUS_REL} reused (${fmt(records)} records, ${fmt(files.length)} files)`);
-      return { manifest: old, files };
-    }
-  }
-  // Drop the manifest first: an interrupted generation must not look like a valid corpus.
-  await rm(MANIFEST, { force: true });
-  console.log(`corpus: generating ${fmt(records)} records into ${CORPUS_REL} (seed ${seed}) ...`);
-  await mkdir(CORPUS, { recursive: true });
-  const stats = await generateCorpus({ records, out: CORPUS, seed, onProgress: progressPrinter(records) });
-  const manifest: Manifest = { generatorVersion: GENERATOR_VERSION, seed, ...stats };
-  await writeFile(MANIFEST, `${JSON.stringify(manifest, null, 2)}\n`);
-  console.log(
-    `corpus: generated in ${stats.seconds.toFixed(1)} s (${fmt(stats.records / stats.seconds)} records/s)`,
-  );
-  return { manifest, files: await listCorpusFiles(CORPUS) };
-}
-
-/** The ingest prints one JSON object on stdout; tolerate log lines before it. */
-function parseReport(stdout: string): IngestReport | undefined {
-  const text = stdout.trim();
-  const candidates = [
-    text,
-    ...text
-      .split('\n')
-      .reverse()
-      .filter((l) => l.trimStart().startsWith('{')),
-  ];
-  for (const c of candidates) {
-    try {
-      const r = JSON.parse(c) as Partial<IngestReport>;
-      const fields = [r.files, r.records, r.badLines, r.nodata, r.skipdata];
-      if (fields.every((v) => typeof v === 'number')) return r as IngestReport;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-/** Expected vs. reported counts; any difference is a reader bug (the generator writes no bad lines). */
-function checkCounts(m: Manifest, r: IngestReport): string[] {
-  const problems: string[] = [];
-  const total = r.records + r.nodata + r.skipdata;
-  if (total !== m.records) {
-    problems.push(
-      `records ${fmt(r.records)} + nodata ${fmt(r.nodata)} + skipdata ${fmt(r.skipdata)} = ${fmt(total)}, generated ${fmt(m.records)}`,
-    );
-  }
-  if (r.nodata !== m.nodata) problems.push(`nodata ${fmt(r.nodata)}, generated ${fmt(m.nodata)}`);
-  if (r.skipdata !== m.skipdata) problems.push(`skipdata ${fmt(r.skipdata)}, generated ${fmt(m.skipdata)}`);
-  if (r.files !== m.files) problems.push(`files ${fmt(r.files)}, generated ${fmt(m.files)}`);
-  if (r.badLines !== 0) problems.push(`badLines ${fmt(r.badLines)}, expected 0`);
-  return problems;
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
-  return total;
-}
-
-/**
- * `flowhawk scan` over the same corpus into a fresh workspace: reading plus every detector, compared
- * with the ingest alone (issue #3: under twice the ingest time).
- */
-async function runScan(workspace: string): Promise<Record<string, unknown> | 'not available' | 'failed'> {
-  const args = ['bin/flowhawk.js', 'scan', CORPUS_REL, '--workspace', workspace, '--format', 'json'];
-  const run = await runMeasured(process.execPath, [...args, '--output', '/dev/null'], ROOT);
-  if (run.exitCode !== 0 && /unknown command|not (yet )?(available|implemented)/i.test(run.stderrTail)) {
-    console.log('scan: not available');
-    return 'not available';
-  }
-  if (run.exitCode !== 0) {
-    console.error(`scan: FAILED (exit ${run.exitCode})`);
-    return 'failed';
-  }
-  console.log(
-    `scan:   ${run.wallSeconds.toFixed(1)} s, peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB, ` +
-      `cpu ${run.cpuSeconds?.toFixed(1) ?? '?'} s`,
-  );
+/** One run as it goes into the JSON line: rounded, with the ratios the targets are stated in. */
+function runJson(r: RunResult) {
+  const { ingest, scan } = r;
+  const millions = r.records / 1e6;
   return {
-    seconds: Number(run.wallSeconds.toFixed(3)),
-    peakRssMb: run.peakRssMb === null ? null : Number(run.peakRssMb.toFixed(1)),
-    cpuSeconds: run.cpuSeconds,
+    variant: r.variant,
+    records: r.records,
+    corpus: r.corpus,
+    zcat: { seconds: round(r.zcatSeconds), recordsPerSecond: Math.round(r.records / r.zcatSeconds) },
+    ingest: ingest && {
+      exitCode: ingest.exitCode,
+      seconds: round(ingest.seconds),
+      recordsPerSecond: Math.round(r.records / ingest.seconds),
+      overZcat: ratio(ingest.seconds, r.zcatSeconds),
+      cpuSeconds: round(ingest.cpuSeconds, 2),
+      peakRssMb: round(ingest.peakRssMb, 1),
+      rssSource: ingest.rssSource,
+      workspaceBytes: ingest.workspaceBytes,
+      report: counts(ingest.report),
+    },
+    scan: scan && {
+      exitCode: scan.exitCode,
+      seconds: round(scan.seconds),
+      overZcat: ratio(scan.seconds, r.zcatSeconds),
+      cpuSeconds: round(scan.cpuSeconds, 2),
+      peakRssMb: round(scan.peakRssMb, 1),
+      rssSource: scan.rssSource,
+      stages: scan.stages,
+      inMemoryIngestOverZcat: ratio(scan.stages?.read, r.zcatSeconds),
+      analysisSeconds: round(scan.analysisSeconds, 2),
+      analysisSecondsPerMillion: round(
+        scan.analysisSeconds === null ? null : scan.analysisSeconds / millions,
+      ),
+      connections: scan.connections,
+      connectionsPerRecord: scan.connections === null ? null : round(scan.connections / r.records),
+      findings: scan.findings,
+      detectorMs: scan.detectorMs,
+      report: counts(scan.report),
+    },
+    check: r.problems.length === 0 ? 'ok' : 'failed',
+    problems: r.problems,
+    warnings: r.warnings,
   };
 }
 
+function figures(r: RunResult): RunFigures {
+  const f: RunFigures = { variant: r.variant, records: r.records, zcatSeconds: r.zcatSeconds };
+  if (r.ingest?.exitCode === 0) {
+    f.ingestSeconds = r.ingest.seconds;
+    if (r.ingest.peakRssMb !== null) f.ingestPeakRssMb = r.ingest.peakRssMb;
+  }
+  if (r.scan?.exitCode === 0) {
+    f.scanSeconds = r.scan.seconds;
+    if (r.scan.peakRssMb !== null) f.scanPeakRssMb = r.scan.peakRssMb;
+    if (r.scan.stages) f.readSeconds = r.scan.stages.read;
+    if (r.scan.analysisSeconds !== null) f.analysisSeconds = r.scan.analysisSeconds;
+  }
+  return f;
+}
+
+/**
+ * Every corpus is made before anything is timed, so no generation (CPU, dirty pages being written
+ * back) runs beside a measurement.
+ */
+async function prepare(options: BenchOptions): Promise<Corpus[]> {
+  const corpora: Corpus[] = [];
+  for (const records of options.sizes) {
+    for (const variant of options.variants)
+      corpora.push(await ensureCorpus(ROOT, variant, records, options.seed));
+  }
+  return corpora;
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      records: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      'no-scan': { type: 'boolean', default: false },
-      keep: { type: 'boolean', default: false },
-    },
-  });
+  let options: BenchOptions;
+  try {
+    options = parseBenchArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    console.error(`bench: ${(err as Error).message}`);
+    return 2;
+  }
   const machine = machineFacts();
-  const records = parseCount(values.records ?? process.env.BENCH_RECORDS ?? '10000000');
-  const { manifest, files } = await ensureCorpus(records, parseCount(values.seed));
-  console.log(
-    `corpus: ${fmt(manifest.files)} files, ${mb(manifest.bytesCompressed)} gzip, ` +
-      `${mb(manifest.bytesUncompressed)} raw, ${(manifest.bytesCompressed / Math.max(1, records)).toFixed(1)} B/record gzip`,
-  );
-
-  const zcatSeconds = await timeZcat(files);
-  console.log(
-    `zcat:   ${zcatSeconds.toFixed(2)} s, ${fmt(records / zcatSeconds)} records/s, ` +
-      `${(manifest.bytesUncompressed / 1e6 / zcatSeconds).toFixed(0)} MB/s raw (one process at a time)`,
-  );
-
   if (!existsSync(join(ROOT, 'dist/cli/main.js'))) {
-    console.error('ingest: dist/cli/main.js is missing; run `npm run build` first (`npm run bench` does)');
+    console.error('bench: dist/cli/main.js is missing; run `npm run build` first (`npm run bench` does)');
     return 1;
   }
-  const scratch = await mkdtemp(join(tmpdir(), 'flowhawk-bench-'));
-  try {
-    const workspace = join(scratch, 'bench.duckdb');
-    const args = ['bin/flowhawk.js', 'ingest', CORPUS_REL, '--workspace', workspace, '--json'];
-    const run = await runMeasured(process.execPath, args, ROOT);
-    if (run.exitCode !== 0) {
-      console.error(`ingest: FAILED (exit ${run.exitCode})`);
-      return 1;
-    }
-    const report = parseReport(run.stdout);
-    if (!report) {
-      console.error(
-        `ingest: no JSON report with files/records/badLines/nodata/skipdata on stdout:\n${run.stdout}`,
-      );
-      return 1;
-    }
-    const workspaceBytes = await dirBytes(scratch);
-    const ratio = run.wallSeconds / zcatSeconds;
-    console.log(
-      `ingest: ${run.wallSeconds.toFixed(2)} s, ${fmt(records / run.wallSeconds)} records/s, ` +
-        `peak RSS ${run.peakRssMb?.toFixed(0) ?? '?'} MB, cpu ${run.cpuSeconds?.toFixed(1) ?? '?'} s, ` +
-        `workspace ${mb(workspaceBytes)} (${(workspaceBytes / Math.max(1, records)).toFixed(1)} B/record)`,
+  const corpora = await prepare(options);
+  const runs: RunResult[] = [];
+  for (const corpus of corpora) {
+    runs.push(
+      await runCorpus(corpus, {
+        root: ROOT,
+        memoryLimit: options.memoryLimit,
+        scan: options.scan,
+        keep: options.keep,
+      }),
     );
-    console.log(`ratio:  ingest / zcat = ${ratio.toFixed(2)}x`);
-    const problems = checkCounts(manifest, report);
-    for (const p of problems) console.log(`MISMATCH: ${p}`);
-    if (problems.length === 0) {
-      console.log(
-        `check:  records ${fmt(report.records)} + nodata ${fmt(report.nodata)} + skipdata ${fmt(report.skipdata)} = ${fmt(records)} OK`,
-      );
-    }
-    const scan = values['no-scan'] ? undefined : await runScan(join(scratch, 'scan.duckdb'));
-    if (scan && typeof scan === 'object') {
-      const overIngest = (scan.seconds as number) / run.wallSeconds;
-      scan.overIngest = Number(overIngest.toFixed(2));
-      console.log(`ratio:  scan / ingest = ${overIngest.toFixed(2)}x (target < 2x)`);
-    }
-
-    const round = (n: number | null, digits = 3) => (n === null ? null : Number(n.toFixed(digits)));
-    const summary = {
-      bench: 'ingest',
-      records,
-      files: manifest.files,
-      corpus: { bytesCompressed: manifest.bytesCompressed, bytesUncompressed: manifest.bytesUncompressed },
-      zcat: { seconds: round(zcatSeconds), recordsPerSecond: Math.round(records / zcatSeconds) },
-      ingest: {
-        seconds: round(run.wallSeconds),
-        recordsPerSecond: Math.round(records / run.wallSeconds),
-        peakRssMb: round(run.peakRssMb, 1),
-        cpuSeconds: round(run.cpuSeconds, 2),
-        rssSource: run.rssSource,
-        workspaceBytes,
-        // the per-file list is thousands of entries: the totals are what runs are compared on
-        report: { ...report, perFile: undefined },
-      },
-      ingestOverZcat: round(ratio, 2),
-      check: problems.length === 0 ? 'ok' : 'mismatch',
-      ...(scan === undefined ? {} : { scan }),
-      machine,
-    };
-    console.log(JSON.stringify(summary));
-    return problems.length === 0 && scan !== 'failed' ? 0 : 1;
-  } finally {
-    if (values.keep) console.log(`workspace kept in ${scratch}`);
-    else await rm(scratch, { recursive: true, force: true });
   }
+  const targets = evaluateTargets(runs.map(figures));
+  console.log(`\n${runsTable(runs)}\n\n${targetsTable(targets)}\n`);
+  for (const r of runs) if (r.kept) console.log(`kept: ${r.kept}`);
+  const ok = runs.every((r) => r.problems.length === 0);
+  if (!ok) console.log('bench: FAILED (see the FAILED / MISMATCH lines above)');
+  const summary = {
+    bench: 'ingest-scan',
+    generatorVersion: GENERATOR_VERSION,
+    seed: options.seed,
+    memoryLimit: options.memoryLimit ?? null,
+    sizes: options.sizes,
+    variants: options.variants,
+    runs: runs.map(runJson),
+    targets: targets.map((t) => ({ ...t, value: round(t.value, 2) })),
+    check: ok ? 'ok' : 'failed',
+    // the load at the end as well: a high one means other work shared the CPUs during the run
+    machine: { ...machine, loadAverage1mAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)) },
+  };
+  console.log(JSON.stringify(summary));
+  return ok ? 0 : 1;
 }
 
 process.exitCode = await main();
