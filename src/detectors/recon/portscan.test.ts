@@ -71,6 +71,34 @@ describe('portscan', () => {
     expect(findingsOf(await scanBuilt(flows), 'portscan')).toHaveLength(0);
   });
 
+  it('finds a slow scan of ten refused ports, one every two hours, and not nine', async () => {
+    const slow = (ports: number) =>
+      new FlowBuilder().repeat(ports, 7200, T, (i, at) => ({
+        client: '10.0.2.7',
+        server: WEB,
+        port: 7000 + i,
+        at,
+        outcome: 'refused',
+      }));
+    const [finding, ...rest] = findingsOf(await scanBuilt(slow(10)), 'portscan');
+    expect(rest).toHaveLength(0);
+    expect(finding?.metrics).toMatchObject({ ports: 10, peakWindowPorts: 1, failedPorts: 10 });
+    expect(finding?.explanation).toContain('a slow scan');
+    expect(findingsOf(await scanBuilt(slow(9)), 'portscan')).toHaveLength(0);
+  });
+
+  it('names a sweep of 100 ports that all answer as a scan, without the walk', async () => {
+    const flows = new FlowBuilder().repeat(100, 1, T, (i, at) => ({
+      client: '10.0.2.7',
+      server: WEB,
+      port: 10000 + i,
+      at,
+    }));
+    const [finding] = findingsOf(await scanBuilt(flows), 'portscan');
+    expect(finding).toMatchObject({ actor: '10.0.2.7', target: WEB, confidence: 0.6 });
+    expect(finding?.metrics).toMatchObject({ ports: 100, answeredPorts: 100, failedPorts: 0 });
+  });
+
   it('does not flag a client using a service on twelve ports that all answer', async () => {
     const flows = new FlowBuilder().repeat(12, 5, T, (i, at) => ({
       client: '10.0.2.7',

@@ -72,34 +72,44 @@ export default defineDetector({
     protocols: param([6, 17], 'protocol numbers', 'TCP and UDP: the protocols with ports'),
   },
 
-  feature: (p, { dialect: d, direction }) => `
-    WITH per_port AS (
-      SELECT client, server, protocol, server_port, ${direction} AS direction,
-        min(first_seen) AS first_seen, max(last_seen) AS last_seen, count(*) AS connections,
-        ${d.argMin('failed', 'first_seen')} AS first_failed,
-        max(CASE WHEN failed = 0 THEN 1 ELSE 0 END) AS answered
-      FROM fh_connections
+  // Necessary conditions first, cheap aggregates only: a pair needs as many connections as the
+  // ports it must reach, and then as many distinct ports in one window or over the whole span. Only
+  // the pairs left get the ordered list of first contacts the walk needs (an ordered list for every
+  // pair of a busy capture held gigabytes).
+  feature: (p, { dialect: d, direction }) => {
+    const fewest = Math.min(p.minPorts, p.minSlowPorts, p.minPortsWithoutWalk);
+    return `
+    WITH busy AS (
+      SELECT client, server, protocol FROM fh_connections
       WHERE protocol IN (${sqlIntList(p.protocols)})
-      GROUP BY client, server, protocol, server_port, ${direction}
+      GROUP BY client, server, protocol HAVING count(*) >= ${fewest}
+    ),
+    per_port AS (
+      SELECT c.client, c.server, c.protocol, c.server_port, ${direction} AS direction,
+        min(c.first_seen) AS first_seen, max(c.last_seen) AS last_seen, count(*) AS connections,
+        ${d.argMin('c.failed', 'c.first_seen')} AS first_failed,
+        max(CASE WHEN c.failed = 0 THEN 1 ELSE 0 END) AS answered
+      FROM fh_connections c
+      JOIN busy b ON b.client = c.client AND b.server = c.server AND b.protocol = c.protocol
+      GROUP BY c.client, c.server, c.protocol, c.server_port, ${direction}
     ),
     per_window AS (
       SELECT client, server, protocol, count(*) AS ports
       FROM per_port GROUP BY client, server, protocol, floor(first_seen / ${p.window})
     ),
-    peaks AS (
-      SELECT client, server, protocol, max(ports) AS peak_ports FROM per_window GROUP BY client, server, protocol
-    ),
-    pairs AS (
-      SELECT client, server, protocol, max(direction) AS direction, count(*) AS ports,
-        sum(connections) AS connections, sum(first_failed) AS failed_ports, sum(answered) AS answered_ports,
-        min(first_seen) AS first_seen, max(last_seen) AS last_seen,
-        ${d.orderedList('first_failed', 'first_seen')} AS outcomes
-      FROM per_port
-      GROUP BY client, server, protocol
-      HAVING count(*) >= ${Math.min(p.minPorts, p.minSlowPorts)}
+    candidates AS (
+      SELECT client, server, protocol, max(ports) AS peak_ports, sum(ports) AS ports
+      FROM per_window GROUP BY client, server, protocol
+      HAVING max(ports) >= ${p.minPorts} OR sum(ports) >= ${Math.min(p.minSlowPorts, p.minPortsWithoutWalk)}
     )
-    SELECT pairs.*, peaks.peak_ports FROM pairs
-    JOIN peaks ON peaks.client = pairs.client AND peaks.server = pairs.server AND peaks.protocol = pairs.protocol`,
+    SELECT k.client, k.server, k.protocol, k.peak_ports, max(pp.direction) AS direction, count(*) AS ports,
+      sum(pp.connections) AS connections, sum(pp.first_failed) AS failed_ports, sum(pp.answered) AS answered_ports,
+      min(pp.first_seen) AS first_seen, max(pp.last_seen) AS last_seen,
+      ${d.orderedList('pp.first_failed', 'pp.first_seen, pp.server_port')} AS outcomes
+    FROM candidates k
+    JOIN per_port pp ON pp.client = k.client AND pp.server = k.server AND pp.protocol = k.protocol
+    GROUP BY k.client, k.server, k.protocol, k.peak_ports`;
+  },
 
   score: (row: Row, p) => {
     const walk = thresholdRandomWalk(
