@@ -30,22 +30,29 @@ const interfaceLog = `
   JOIN fh_evidence_interfaces k ON f.interface_id = k.interface_id AND f.start_time < k.silent_from`;
 
 /**
- * Keys joined on one end (an equi-join, so one hash join per end however many keys), the other end
- * filtered. Keys on the server alone may ask for clients inside or outside the monitored networks
+ * Keys joined on the ends they name, as equi-joins (one hash join per kind of key however many keys),
+ * port and protocol filtered. A key naming both ends must join on both: joined on its client alone,
+ * every record of a busy client met every key of that client (a host talking to 10,000 servers times
+ * 10,000 keys). Keys on the server alone may ask for clients inside or outside the monitored networks
  * (fh_address_facts, made by the analysis; joined only when a key asks).
  */
-const matchOn = (end: 'client' | 'server', byClientScope: boolean) => {
-  const [on, other] = end === 'client' ? ['src', 'dst'] : ['dst', 'src'];
-  const otherEnd = end === 'client' ? 'server' : 'client';
-  const scoped = end === 'server' && byClientScope;
+const matchOn = (ends: 'pair' | 'client' | 'server', byClientScope: boolean) => {
+  const src = 'coalesce(f.pkt_src_addr, f.src_addr)';
+  const dst = 'coalesce(f.pkt_dst_addr, f.dst_addr)';
+  const [on, keys] = {
+    pair: [`${src} = k.client AND ${dst} = k.server`, 'client IS NOT NULL AND server IS NOT NULL'],
+    client: [`${src} = k.client`, 'client IS NOT NULL AND server IS NULL'],
+    server: [`${dst} = k.server`, 'client IS NULL'],
+  }[ends];
+  const scoped = ends === 'server' && byClientScope;
   return `SELECT k.k, ${RECORD_COLUMNS} FROM flows f
-    JOIN fh_evidence_keys k ON coalesce(f.pkt_${on}_addr, f.${on}_addr) = k.${end}
-      AND (k.${otherEnd} IS NULL OR coalesce(f.pkt_${other}_addr, f.${other}_addr) = k.${otherEnd})
+    JOIN (SELECT * FROM fh_evidence_keys WHERE ${keys}) AS k ON ${on}
       AND (k.port IS NULL OR f.dst_port = k.port)
       AND (k.protocol IS NULL OR f.protocol = k.protocol)${
-        scoped ? '\n    LEFT JOIN fh_address_facts af ON af.addr = coalesce(f.pkt_src_addr, f.src_addr)' : ''
-      }${end === 'server' ? '\n    WHERE k.client IS NULL' : ''}${
-        scoped ? ' AND (k.client_internal IS NULL OR coalesce(af.internal, 0) = k.client_internal)' : ''
+        scoped
+          ? `\n    LEFT JOIN fh_address_facts af ON af.addr = ${src}
+    WHERE k.client_internal IS NULL OR coalesce(af.internal, 0) = k.client_internal`
+          : ''
       }`;
 };
 
@@ -75,62 +82,62 @@ export async function fetchEvidence(
   }
   // the path joins the kept records only: joined before the ranking, every matching record of every
   // finding carried its file's whole path through the window
-  const flowRecords = await store.query<Record<string, unknown>>(`
-    SELECT m.*, i.path AS file FROM (
-      SELECT * FROM (${matchOn('client', false)} UNION ALL ${matchOn('server', byClientScope)})
-      QUALIFY row_number() OVER (PARTITION BY k ORDER BY start_time, file_id, line) <= ${Math.trunc(perFinding)}
-    ) AS m
-    JOIN ingested_files i ON i.file_id = m.file_id
-    ORDER BY m.k, m.start_time, m.file_id, m.line`);
+  const flowRecords = `
+    SELECT * FROM (${matchOn('pair', false)} UNION ALL ${matchOn('client', false)}
+      UNION ALL ${matchOn('server', byClientScope)})
+    QUALIFY row_number() OVER (PARTITION BY k ORDER BY start_time, file_id, line) <= ${Math.trunc(perFinding)}
+    ORDER BY k, start_time, file_id, line`;
   const interfaces = keys.flatMap((key, index) =>
     key.interfaceLog
       ? [`(${index}, ${quote(key.interfaceLog.interfaceId)}, ${maybeNumber(key.interfaceLog.silentFrom)})`]
       : [],
   );
-  let logRecords: Record<string, unknown>[] = [];
+  let logRecords: string | undefined;
   if (interfaces.length > 0) {
     await store.run(
       'CREATE OR REPLACE TEMP TABLE fh_evidence_interfaces (k INTEGER, interface_id VARCHAR, silent_from DOUBLE)',
     );
     await store.run(`INSERT INTO fh_evidence_interfaces VALUES ${interfaces.join(', ')}`);
-    logRecords = await store.query<Record<string, unknown>>(`
-      SELECT m.*, i.path AS file FROM (
-        SELECT * FROM (${interfaceLog})
-        QUALIFY row_number() OVER (PARTITION BY k ORDER BY rank, log_status = 'NODATA',
-          CASE WHEN rank = 1 THEN -start_time ELSE start_time END, file_id, line) <= ${Math.trunc(perFinding)}
-      ) AS m
-      JOIN ingested_files i ON i.file_id = m.file_id
-      ORDER BY m.k, m.rank, m.log_status = 'NODATA', CASE WHEN m.rank = 1 THEN -m.start_time ELSE m.start_time END,
-        m.file_id, m.line`);
+    logRecords = `
+      SELECT * FROM (${interfaceLog})
+      QUALIFY row_number() OVER (PARTITION BY k ORDER BY rank, log_status = 'NODATA',
+        CASE WHEN rank = 1 THEN -start_time ELSE start_time END, file_id, line) <= ${Math.trunc(perFinding)}
+      ORDER BY k, rank, log_status = 'NODATA', CASE WHEN rank = 1 THEN -start_time ELSE start_time END,
+        file_id, line`;
   }
-  // both lists in turn: one array of them would copy a million rows for a big analysis
-  for (const r of chained(flowRecords, logRecords)) {
-    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-    const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-    result[Number(r.k)]?.push({
-      file: String(r.file),
-      line: Number(r.line),
-      start: num(r.start_time),
-      end: num(r.end_time),
-      srcAddr: str(r.src_addr),
-      srcPort: num(r.src_port),
-      dstAddr: str(r.dst_addr),
-      dstPort: num(r.dst_port),
-      protocol: num(r.protocol),
-      packets: num(r.packets),
-      bytes: num(r.bytes),
-      action: str(r.action),
-      tcpFlags: num(r.tcp_flags),
-      interfaceId: str(r.interface_id),
-      flowDirection: str(r.flow_direction),
-      accountId: str(r.account_id),
-      region: str(r.region),
-      logStatus: str(r.log_status),
-    });
+  // one path string per file, shared by its records (a path in every row cost ~200 bytes a record)
+  const paths = new Map<number, string>();
+  for (const row of await store.query<{ file_id: number; path: string }>(
+    'SELECT file_id, path FROM ingested_files',
+  )) {
+    paths.set(Number(row.file_id), row.path);
   }
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  // read chunk by chunk: the whole result as row objects beside the records made from it doubled
+  // the memory of a big analysis
+  for (const sql of [flowRecords, ...(logRecords ? [logRecords] : [])])
+    for await (const r of store.queryRows(sql)) {
+      result[Number(r.k)]?.push({
+        file: paths.get(Number(r.file_id)) ?? '',
+        line: Number(r.line),
+        start: num(r.start_time),
+        end: num(r.end_time),
+        srcAddr: str(r.src_addr),
+        srcPort: num(r.src_port),
+        dstAddr: str(r.dst_addr),
+        dstPort: num(r.dst_port),
+        protocol: num(r.protocol),
+        packets: num(r.packets),
+        bytes: num(r.bytes),
+        action: str(r.action),
+        tcpFlags: num(r.tcp_flags),
+        interfaceId: str(r.interface_id),
+        flowDirection: str(r.flow_direction),
+        accountId: str(r.account_id),
+        region: str(r.region),
+        logStatus: str(r.log_status),
+      });
+    }
   return result;
-}
-
-function* chained<T>(...lists: readonly (readonly T[])[]): Generator<T> {
-  for (const list of lists) yield* list;
 }

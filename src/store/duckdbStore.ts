@@ -133,6 +133,15 @@ export class DuckdbStore {
     return reader.getRowObjectsJS() as T[];
   }
 
+  /**
+   * Rows as plain objects, one result chunk (about 2,048 rows) in memory at a time: for results too
+   * big to hold twice (as DuckDB's rows and as what the caller makes of them).
+   */
+  async *queryRows<T = Record<string, unknown>>(sql: string): AsyncGenerator<T> {
+    const result = await this.connection.stream(sql);
+    for await (const rows of result.yieldRowObjectJs()) yield* rows as T[];
+  }
+
   close(): void {
     this.connection.closeSync();
     this.instance.closeSync();
