@@ -2,6 +2,7 @@ import { type Direction, severityRank } from '../../finding.js';
 import { sqlIntList, sqlNumber } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, logShare, portList, protocolName, round } from '../describe.js';
+import { maxOf, minOf } from '../extremes.js';
 import { judge, type Service, serviceName, severityOf, shapeWords, type Verdict } from '../loginAttempts.js';
 import { AUTH_PORTS } from '../servicePorts.js';
 import { duration } from '../timeWindows.js';
@@ -198,8 +199,8 @@ export default defineDetector({
       direction: row.direction,
       severity: main.severity,
       confidence: (main.byPort ? 0.8 : 0.55) - (answered === 0 ? 0.2 : 0) + (main.success ? 0.1 : 0),
-      firstSeen: Math.min(...rated.map((v) => v.firstSeen)),
-      lastSeen: Math.max(...rated.map((v) => v.lastSeen)),
+      firstSeen: minOf(rated.map((v) => v.firstSeen)),
+      lastSeen: maxOf(rated.map((v) => v.lastSeen)),
       count: attempts,
       explanation: `${row.client} made ${count(main.attempts.length)} short ${service} connections to ${row.server}, ${count(main.peak.count)} of them within ${duration(main.peak.to - main.peak.from)} (threshold ${main.byPort ? p.minAttempts : p.minShapedAttempts} within ${duration(p.window)})${how}; ${outcome}${success}${more}.`,
       subScores: {

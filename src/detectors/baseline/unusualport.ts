@@ -3,6 +3,7 @@ import { sqlIntList, sqlNumber } from '../../store/dialect.js';
 import { defineCoverage } from '../coverage.js';
 import { defineDetector, type FeatureContext, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
+import { maxOf, minOf } from '../extremes.js';
 import { multicastSql } from '../outbound.js';
 import { duration } from '../timeWindows.js';
 
@@ -174,12 +175,12 @@ export default defineDetector({
       direction: 'outbound',
       severity: lead.severity,
       confidence: answered > 0 ? 0.8 : 0.6,
-      firstSeen: Math.min(...kept.map((port) => port.firstSeen)),
-      lastSeen: Math.max(...kept.map((port) => port.lastSeen)),
+      firstSeen: minOf(kept.map((port) => port.firstSeen)),
+      lastSeen: maxOf(kept.map((port) => port.lastSeen)),
       count: connections,
       explanation: `${row.host} connected to ${target ?? `${count(targetCount)} internet hosts`} on remote port${plural ? 's' : ''} ${portList(kept.map((port) => port.label))} (${count(connections)} connections, ${count(answered)} answered) within the last ${duration(p.recent)}, ${plural ? 'ports' : 'a port'} it had not used in ${historyDays.toFixed(1)} days of history (${count(row.active_days)} active days; thresholds ${p.minBaselineDays} days, ${p.minActiveDays} active; ports used before: ${before.length > 0 ? portList(before) : 'none'}); ${why}.`,
       subScores: {
-        fleetNovelty: round(Math.max(...kept.map((port) => 1 / (1 + port.fleetBefore)))),
+        fleetNovelty: round(maxOf(kept.map((port) => 1 / (1 + port.fleetBefore)))),
         destinationNovelty: round(
           sum((port) => port.newServers) /
             Math.max(
@@ -195,7 +196,7 @@ export default defineDetector({
         historyDays: round(historyDays, 1),
         activeDays: row.active_days,
         baselinePorts: before.length,
-        fleetHostsBefore: Math.max(...kept.map((port) => port.fleetBefore)),
+        fleetHostsBefore: maxOf(kept.map((port) => port.fleetBefore)),
       },
       evidence: {
         client: row.host,

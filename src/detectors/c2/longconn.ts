@@ -2,6 +2,7 @@ import { type Direction, type Severity, severityRank } from '../../finding.js';
 import { sqlNumber } from '../../store/dialect.js';
 import { defineDetector, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
+import { maxOf, minOf } from '../extremes.js';
 import { awsEndpoint, INFRASTRUCTURE_PORTS, outboundToHostsSql } from '../outbound.js';
 import { duration } from '../timeWindows.js';
 
@@ -183,8 +184,8 @@ export default defineDetector({
       direction: row.direction,
       severity,
       confidence: 0.7,
-      firstSeen: Math.min(...long.map((c) => c.from)),
-      lastSeen: Math.max(...long.map((c) => c.to)),
+      firstSeen: minOf(long.map((c) => c.from)),
+      lastSeen: maxOf(long.map((c) => c.to)),
       count: long.length,
       explanation: `${row.client} held a ${proto} connection to ${row.server} port ${main.port} open for ${duration(main.longest)} (threshold ${duration(p.minDuration)}, one level higher from ${duration(p.longDuration)})${size}${more}${notes.map((n) => `; ${n}`).join('')}.`,
       subScores: {

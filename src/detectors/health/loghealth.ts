@@ -3,6 +3,7 @@ import { sqlNumber } from '../../store/dialect.js';
 import { defineCoverage } from '../coverage.js';
 import { defineDetector, type FeatureContext, param } from '../define.js';
 import { count, round } from '../describe.js';
+import { maxOf, minOf } from '../extremes.js';
 import { duration } from '../timeWindows.js';
 
 /**
@@ -152,8 +153,8 @@ export default defineDetector({
       parts.push({
         severity: 'low',
         confidence: 0.6,
-        from: Math.min(...interior.map((s) => s.from)),
-        to: Math.max(...interior.map((s) => s.to)),
+        from: minOf(interior.map((s) => s.from)),
+        to: maxOf(interior.map((s) => s.to)),
         windows: interior.reduce((n, s) => n + s.captured, 0),
         text: `fell silent ${times}for ${duration(longest.to - longest.from)} from ${utc(longest.from)} to ${utc(longest.to)} while other interfaces logged in ${count(longest.captured)} of those windows, after logging in ${Math.round(longest.steady * 100)}% of the capture's windows (${thresholds})`,
       });
@@ -199,8 +200,8 @@ export default defineDetector({
       direction: 'internal',
       severity: worst.severity,
       confidence: worst.confidence,
-      firstSeen: Math.min(...parts.map((x) => x.from)),
-      lastSeen: Math.max(...parts.map((x) => x.to)),
+      firstSeen: minOf(parts.map((x) => x.from)),
+      lastSeen: maxOf(parts.map((x) => x.to)),
       count: parts.reduce((n, x) => n + x.windows, 0),
       explanation: `${row.iface} ${parts.map((x) => x.text).join('; ')}${caveat}.`,
       subScores: {
