@@ -34,3 +34,46 @@ it('maps every record of many files batched together back to its own file and li
   const expected = sizes.reduce((a, b) => a + b, 0);
   expect(total).toEqual([{ n: expected, distinct_lines: expected }]);
 });
+
+it('keeps exact lines after blank lines, refused and out-of-range lines, and across gzip members', async () => {
+  const header =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  // record at line n carries n as its source port; `odd` lines at fixed places
+  const record = (n: number) =>
+    `2 123456789012 eni-0a 10.0.0.1 10.0.0.2 ${n} 443 6 1 40 1500000000 1500000060 ACCEPT OK`;
+  const odd: Record<number, string> = {
+    5: '', // blank: the CSV reader skips these silently, so every later line would shift by one
+    6: '',
+    9: record(9).replace(' 1 40 ', ' x9 40 '), // not a number
+    12: record(12).replace(' 443 ', ' 70000 '), // a port out of range
+    20: '',
+  };
+  const lines = [header, ...Array.from({ length: 39 }, (_, i) => odd[i + 2] ?? record(i + 2))];
+  mkdirSync(join(dir, 'odd'));
+  writeFileSync(join(dir, 'odd', 'plain.log'), `${lines.join('\n')}\n`);
+  // three gzip members, the boundaries inside lines 15 and 31: gzip allows a cut anywhere
+  const text = `${lines.join('\n')}\n`;
+  const cuts = [text.indexOf(record(15)) + 10, text.indexOf(record(31)) + 25];
+  const members = [text.slice(0, cuts[0]), text.slice(cuts[0], cuts[1]), text.slice(cuts[1])];
+  writeFileSync(join(dir, 'odd', 'members.log.gz'), Buffer.concat(members.map((m) => gzipSync(m))));
+  const db = await ingestInMemory([join(dir, 'odd')]);
+  const flows = await db.rows(`SELECT path, line, src_port FROM flows JOIN ingested_files USING (file_id)
+    ORDER BY path, line`);
+  const bad = await db.rows(`SELECT path, line, reason FROM bad_lines JOIN ingested_files USING (file_id)
+    ORDER BY path, line`);
+  db.store.close();
+  const good = lines.flatMap((l, i) => (i > 0 && l !== '' && i + 1 !== 9 && i + 1 !== 12 ? [i + 1] : []));
+  for (const file of ['members.log.gz', 'plain.log']) {
+    const mine = flows.filter((f) => String(f.path).endsWith(file));
+    expect(mine.map((f) => f.line)).toEqual(good);
+    expect(mine.every((f) => f.line === f.src_port)).toBe(true);
+    // blank lines are reported too, at their own lines
+    expect(bad.filter((b) => String(b.path).endsWith(file)).map((b) => [b.line, b.reason])).toEqual([
+      [5, 'empty line'],
+      [6, 'empty line'],
+      [9, 'packets "x9" is not an integer 0-9007199254740991'],
+      [12, 'dstport "70000" is not an integer 0-65535'],
+      [20, 'empty line'],
+    ]);
+  }
+});
