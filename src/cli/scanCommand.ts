@@ -70,7 +70,7 @@ export function registerScan(program: Command): void {
     .option('-q, --quiet', 'no progress on standard error (errors and warnings still go there)')
     .option(
       '-v, --verbose',
-      'also report, on standard error, the config used and each detector run (candidates, findings, time)',
+      'also report, on standard error, the config used, each detector run (candidates, findings, time) and the time of each stage',
     )
     .option(
       '--threat-list <[kind=]file|url>',
