@@ -26,7 +26,7 @@ import {
 import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { type Progress, progressReporter } from './progress.js';
-import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import { type StoreFlags, scanNeedsScratchFile, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis, describeStages } from './verbose.js';
 
@@ -122,7 +122,8 @@ Examples:
       const loaded = loadConfig(DETECTORS, options.config);
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       if (options.output) await checkOutput(options.output);
-      const store = await DuckdbStore.open(storeOptionsFrom(options, config));
+      const scratchFile = !options.workspace && (await scanNeedsScratchFile(paths));
+      const store = await DuckdbStore.open({ ...storeOptionsFrom(options, config), scratchFile });
       try {
         const progress = progressReporter({ quiet: options.quiet ?? false });
         const reading = performance.now();

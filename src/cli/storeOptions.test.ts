@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
-import { storeOptionsFrom } from './storeOptions.js';
+import { SCAN_IN_MEMORY_BYTES, scanNeedsScratchFile, storeOptionsFrom } from './storeOptions.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'flowhawk-storeopts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,5 +62,40 @@ describe('--memory-limit and --temp-dir', () => {
     await expect(DuckdbStore.open({ tempDir: join(dir, 'missing') })).rejects.toThrow(
       /cannot make a scratch folder in .*missing/,
     );
+  });
+});
+
+describe('a scan without a workspace', () => {
+  it('keeps small inputs in memory, and big ones, standard input and pipes in a scratch file', async () => {
+    const small = join(dir, 'small');
+    mkdirSync(small);
+    writeFileSync(join(small, 'a.log'), 'x\n');
+    expect(await scanNeedsScratchFile([small])).toBe(false);
+    const big = join(dir, 'big');
+    mkdirSync(big);
+    // two files that are only big together (sparse: no disk used)
+    for (const name of ['a.log.gz', 'b.log.gz']) {
+      writeFileSync(join(big, name), '');
+      truncateSync(join(big, name), SCAN_IN_MEMORY_BYTES / 2 + 1);
+    }
+    expect(await scanNeedsScratchFile([join(big, 'a.log.gz')])).toBe(false);
+    expect(await scanNeedsScratchFile([big])).toBe(true);
+    expect(await scanNeedsScratchFile([small, '-'])).toBe(true);
+  });
+
+  it('with scratchFile, stores the flows in a file of its scratch folder, removed on close', async () => {
+    const store = await DuckdbStore.open({ scratchFile: true, tempDir: dir });
+    const file = join(store.scratchDir, 'flows.duckdb');
+    try {
+      const [db] = await store.query<{ path: string }>(
+        'SELECT path FROM duckdb_databases() WHERE database_name = current_database()',
+      );
+      expect(db?.path).toBe(file);
+      expect(existsSync(file)).toBe(true);
+      expect(store.workspace).toBeUndefined();
+    } finally {
+      store.close();
+    }
+    expect(existsSync(store.scratchDir)).toBe(false);
   });
 });

@@ -19,6 +19,12 @@ export interface StoreOptions {
   threads?: number;
   /** where batch files and DuckDB's spill files go (a folder with room); the system's temp folder when absent */
   tempDir?: string;
+  /**
+   * without a workspace: keep the flows in a database file in the scratch folder, removed on close.
+   * DuckDB's in-memory tables cannot be spilled, so an in-memory store holds every flow in RAM
+   * (about 170 MB per million records) and fails once they pass the memory limit.
+   */
+  scratchFile?: boolean;
 }
 
 /** A byte count as DuckDB's memory_limit takes it, exactly (DuckDB reads '1GB' as 1000^3, 'GiB' as 1024^3). */
@@ -28,10 +34,9 @@ export function duckdbBytes(bytes: number): string {
 
 /**
  * The embedded DuckDB store: one connection, the canonical schema, and a scratch directory for the
- * batch files the loaders hand to DuckDB's CSV reader.
+ * batch files the loaders hand to DuckDB's CSV reader (and, with scratchFile, the flows).
  */
 export class DuckdbStore {
-  readonly scratchDir: string;
   /** files an earlier run left incomplete, removed at open so that they are read again */
   interruptedFiles: readonly string[] = [];
   private lock: Promise<void> = Promise.resolve();
@@ -41,13 +46,21 @@ export class DuckdbStore {
     readonly connection: DuckDBConnection,
     readonly workspace: string | undefined,
     private readonly analysisMemoryLimit = ANALYSIS_MEMORY_LIMIT,
-    tempDir = tmpdir(),
-  ) {
-    this.scratchDir = mkdtempSync(join(tempDir, 'flowhawk-'));
-  }
+    readonly scratchDir: string,
+  ) {}
 
   static async open(options: StoreOptions = {}): Promise<DuckdbStore> {
-    const path = options.workspace ?? ':memory:';
+    let scratchDir: string;
+    try {
+      scratchDir = mkdtempSync(join(options.tempDir ?? tmpdir(), 'flowhawk-'));
+    } catch (error) {
+      throw new FlowhawkError(
+        'TEMP_DIR',
+        `cannot make a scratch folder in ${options.tempDir ?? tmpdir()}: ${(error as Error).message}`,
+        'give --temp-dir a folder that exists and can be written',
+      );
+    }
+    const path = options.workspace ?? (options.scratchFile ? join(scratchDir, 'flows.duckdb') : ':memory:');
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, {
@@ -56,6 +69,7 @@ export class DuckdbStore {
         preserve_insertion_order: 'true',
       });
     } catch (error) {
+      rmSync(scratchDir, { recursive: true, force: true });
       throw new FlowhawkError(
         'WORKSPACE_OPEN',
         `cannot open workspace ${path}: ${(error as Error).message}`,
@@ -63,24 +77,13 @@ export class DuckdbStore {
       );
     }
     const connection = await instance.connect();
-    let store: DuckdbStore;
-    try {
-      store = new DuckdbStore(
-        instance,
-        connection,
-        options.workspace,
-        options.analysisMemoryLimit,
-        options.tempDir,
-      );
-    } catch (error) {
-      connection.closeSync();
-      instance.closeSync();
-      throw new FlowhawkError(
-        'TEMP_DIR',
-        `cannot make a scratch folder in ${options.tempDir ?? tmpdir()}: ${(error as Error).message}`,
-        'give --temp-dir a folder that exists and can be written',
-      );
-    }
+    const store = new DuckdbStore(
+      instance,
+      connection,
+      options.workspace,
+      options.analysisMemoryLimit,
+      scratchDir,
+    );
     await connection.run(`SET temp_directory = '${store.scratchDir.replaceAll("'", "''")}/spill'`);
     for (const sql of IP_MACROS_SQL) await connection.run(sql);
     await migrate(connection);
