@@ -9,7 +9,7 @@ import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLi
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
 import {
-  CONNECTION_LOG_FORMATS,
+  CONNECTION_INPUTS_SQL,
   type ConnectionInputs,
   connectionsSql,
   DIRECTION_SQL,
@@ -232,11 +232,7 @@ export function findingId(detector: string, actor: string, target: string | null
 
 /** Which parts of connection reconstruction these flows need (each costs a lookup per record). */
 async function connectionInputs(store: DuckdbStore): Promise<ConnectionInputs> {
-  const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
-  const [row] = await store.query<{ middleboxes: boolean; logs: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM fh_middleboxes) AS middleboxes,
-       EXISTS (SELECT 1 FROM ingested_files WHERE format IN (${formats})) AS logs`,
-  );
+  const [row] = await store.query<{ middleboxes: boolean; logs: boolean }>(CONNECTION_INPUTS_SQL);
   return { middleboxes: row?.middleboxes ?? true, connectionLogs: row?.logs ?? true };
 }
 

@@ -96,6 +96,15 @@ const KEY = 'lo, lo_port, hi, hi_port, protocol, session_file, session_line';
 const rank = (port: string) =>
   `(CASE WHEN ${port} = 0 THEN 0 WHEN ${port} < 1024 THEN 1 WHEN ${port} < 32768 THEN 2 ELSE 3 END)`;
 
+const CONNECTION_LOG_FORMATS_SQL = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
+
+/**
+ * One row, `middleboxes` and `logs`: the ConnectionInputs of the flows in the store (run after
+ * MIDDLEBOXES_SQL).
+ */
+export const CONNECTION_INPUTS_SQL = `SELECT EXISTS (SELECT 1 FROM fh_middleboxes) AS middleboxes,
+  EXISTS (SELECT 1 FROM ingested_files WHERE format IN (${CONNECTION_LOG_FORMATS_SQL})) AS logs`;
+
 /** What the flows hold that decides which parts of the reconstruction are needed. */
 export interface ConnectionInputs {
   /** a translating interface was found (fh_middleboxes is not empty): its legs must be dropped */
@@ -161,11 +170,11 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
       ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
       : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
   const zero = (expr: string) => `coalesce(${expr}, 0)`;
-  const both = (name: string) =>
-    `CASE WHEN lo_records = 0 THEN hi_${name} WHEN hi_records = 0 THEN lo_${name} ELSE`;
-  const formats = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
+  // a fact of both sides together, from the one side that sent anything when only one did
+  const both = (combine: 'least' | 'greatest', name: string) =>
+    `CASE WHEN lo_records = 0 THEN hi_${name} WHEN hi_records = 0 THEN lo_${name} ELSE ${combine}(lo_${name}, hi_${name}) END`;
   const sessionFile = inputs.connectionLogs
-    ? `CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${formats})) THEN file_id ELSE 0 END`
+    ? `CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${CONNECTION_LOG_FORMATS_SQL})) THEN file_id ELSE 0 END`
     : '0';
   const notMiddlebox = inputs.middleboxes
     ? `AND coalesce(pkt_src_addr, src_addr) NOT IN (SELECT addr FROM fh_middleboxes)
@@ -213,8 +222,8 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
         CASE WHEN lo_is_client = 1 THEN hi ELSE lo END AS server,
         CASE WHEN lo_is_client = 1 THEN hi_port ELSE lo_port END AS server_port,
         protocol,
-        ${both('t0')} least(lo_t0, hi_t0) END AS first_seen,
-        ${both('t1')} greatest(lo_t1, hi_t1) END AS last_seen,
+        ${both('least', 't0')} AS first_seen,
+        ${both('greatest', 't1')} AS last_seen,
         lo_records + hi_records AS records,
         CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))})
           WHEN protocol = 6 THEN greatest(1, ${zero(side('c', 'syn_windows'))}) ELSE 1 END AS attempts,
