@@ -77,20 +77,27 @@ export interface Finding {
   evidence: readonly EvidenceRecord[];
   suppressed?: Suppression;
   /**
-   * a roll-up of internet background noise: every source that drew this finding on its own, most
-   * severe first. The finding's actor is the first of them; its counts and times cover them all.
+   * every source of the finding's traffic, busiest or most severe first; the finding's actor is the
+   * first of them. Two kinds of finding have them: a roll-up of internet background noise (each
+   * source as its own finding would have described it: severity, confidence, id) and a finding with
+   * many senders by nature (the sources of a flood, the internet clients of an exposed service: each
+   * with the packets and bytes it sent). Counts and times of the finding cover them all.
    */
-  sources?: readonly RolledUpSource[];
+  sources?: readonly FindingSource[];
 }
 
-/** One internet source of a roll-up, as its own finding would have described it. */
-export interface RolledUpSource {
+/** One source of a finding's traffic (see Finding.sources). */
+export interface FindingSource {
   actor: string;
-  severity: Severity;
-  confidence: number;
+  /** connections from this source */
   count: number;
   firstSeen: number;
   lastSeen: number;
-  /** the id its own finding would have had */
-  id: string;
+  /** what it sent (sources of a many-sender finding) */
+  packets?: number;
+  bytes?: number;
+  /** its own finding's severity, confidence and id (members of a roll-up) */
+  severity?: Severity;
+  confidence?: number;
+  id?: string;
 }

@@ -38,7 +38,7 @@ describe('flowhawk report', () => {
     expect(stderr).toBe('');
     const { document } = parseHTML(stdout);
     const actors = [...document.querySelectorAll('article.finding .actor')].map((a) => a.textContent);
-    expect(actors).toEqual(expect.arrayContaining(['203.0.113.9', '10.0.1.20']));
+    expect(actors).toEqual(expect.arrayContaining(['203.0.113.9', '198.51.100.7']));
     const high = document.querySelector('.severity-counts [data-severity="high"] .count');
     expect(Number(high?.textContent)).toBeGreaterThanOrEqual(1);
     const files = [...document.querySelectorAll('tr.evidence-row .file')].map((td) => td.textContent);

@@ -35,7 +35,7 @@ describe('flowhawk scan', () => {
     const { code, stdout } = flowhawk('scan', logs);
     expect(code).toBe(0);
     expect(stdout).toContain('Read 1 file(s)');
-    expect(stdout).toMatch(/HIGH \(1\)\n\s+exposure\s+10\.0\.1\.20/);
+    expect(stdout).toMatch(/HIGH \(1\)\n\s+exposure\s+198\.51\.100\.7 → 10\.0\.1\.20/);
     expect(stdout).toMatch(/portscan\s+203\.0\.113\.9 → 10\.0\.1\.10/);
     // 80 refused connections each of 60 + 40 bytes: 8.0 kB, ties broken by address
     expect(stdout).toMatch(/^Top talkers by bytes: 10\.0\.1\.11 8\.0 kB, 10\.9\.0\.5 8\.0 kB, /m);
@@ -180,7 +180,7 @@ describe('flowhawk scan --format csv|ndjson|md', () => {
     const md = flowhawk('scan', logs, '--format', 'md').stdout;
     expect(md).toMatch(/^# flowhawk findings/);
     expect(md.match(/^## /gm)).toHaveLength(ids.length);
-    expect(md).toContain('| high | exposure | 10.0.1.20 |');
+    expect(md).toContain('| high | exposure | 198.51.100.7 | 10.0.1.20 |');
   });
 });
 

@@ -402,7 +402,9 @@ describe.skipIf(!HAS_CHROMIUM)(
       await recordChanges(page);
       await page.fill(
         '#rerun-allowlist',
-        JSON.stringify([{ reason: 'our red team', cidr: ['203.0.113.77/32'], role: 'actor' }]),
+        JSON.stringify([
+          { reason: 'our red team', cidr: ['203.0.113.77/32'], role: 'actor', detector: ['bruteforce'] },
+        ]),
       );
       await page.click('#rerun-button');
       await page.waitForFunction(
@@ -427,7 +429,7 @@ describe.skipIf(!HAS_CHROMIUM)(
       );
       // the re-run form now holds the allowlist the job used
       expect(JSON.parse(await page.locator('#rerun-allowlist').inputValue())).toEqual([
-        { reason: 'our red team', cidr: ['203.0.113.77/32'], role: 'actor' },
+        { reason: 'our red team', cidr: ['203.0.113.77/32'], role: 'actor', detector: ['bruteforce'] },
       ]);
       await expectClean(w);
     });

@@ -54,6 +54,25 @@ export interface EvidenceKey {
   interfaceLog?: { interfaceId: string; silentFrom?: number };
 }
 
+/**
+ * Which connections' clients are the sources of a finding with many senders by nature (the sources
+ * of a flood, the internet clients of an exposed service): connections to `server` during the
+ * finding's span, narrowed by the conditions given. The engine lists every such client, busiest
+ * first, and names the busiest as the finding's actor.
+ */
+export interface SourcesKey {
+  server: string;
+  serverPorts?: readonly number[];
+  protocols?: readonly number[];
+  /** only clients inside (true) or outside (false) the monitored networks */
+  clientInternal?: boolean;
+  /** only connections the server answered (false) or left unanswered (true: fh_connections.failed) */
+  failed?: boolean;
+}
+
+/** The actor a detection with `sources` gives: the engine replaces it with the busiest source. */
+export const BUSIEST_SOURCE = '';
+
 /** A scored feature row, before the engine adds ids, evidence, allowlist and missing-field effects. */
 export interface Detection {
   actor: string;
@@ -70,6 +89,8 @@ export interface Detection {
   subScores: Record<string, number>;
   metrics: Record<string, number | string>;
   evidence: EvidenceKey;
+  /** a finding with many senders: who they are (its actor is then BUSIEST_SOURCE) */
+  sources?: SourcesKey;
 }
 
 export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {

@@ -49,4 +49,21 @@ describe('allowlist', () => {
     expect(() => allowlist([{ interface: ['10.0.0.1'], reason: 'x' }])).toThrow(/not a network interface id/);
     expect(() => allowlist([{ reason: 'everything' }])).toThrow(/matches every finding/);
   });
+
+  it('allows a many-sender finding by its actors only when every source is allowed', () => {
+    const list = allowlist([{ cidr: ['203.0.113.0/24'], role: 'actor', reason: 'our load generators' }]);
+    const flood = (sources: string[]) =>
+      finding({
+        detector: 'flood',
+        actor: sources[0] as string,
+        sources: sources.map((actor) => ({ actor })),
+        evidence: { server: '10.0.1.10' },
+      });
+    expect(list.match(flood(['203.0.113.5', '203.0.113.6']))).toEqual({
+      reason: 'our load generators',
+      rule: 0,
+    });
+    // the busiest source is allowed, one other is not: the flood is not all ours
+    expect(list.match(flood(['203.0.113.5', '198.51.100.1']))).toBeUndefined();
+  });
 });

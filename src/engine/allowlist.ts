@@ -10,6 +10,8 @@ export interface Suppressible {
   target: string | null;
   direction: Direction;
   evidence: EvidenceKey;
+  /** a many-sender finding's sources: as actors, they match only when every one of them does */
+  sources?: readonly { actor: string }[];
 }
 
 /**
@@ -41,11 +43,12 @@ export class Allowlist {
       }
       if (entry.ranges.length > 0) {
         const role = entry.role ?? 'either';
-        const hosts = [
-          ...(role !== 'target' ? [finding.actor] : []),
-          ...(role !== 'actor' && finding.target ? [finding.target] : []),
-        ];
-        if (!hosts.some((host) => entry.ranges.some((range) => inRange(host, range)))) continue;
+        const listed = (host: string) => entry.ranges.some((range) => inRange(host, range));
+        // the busiest of a flood's sources stands for them all only if all of them are allowed
+        const actors = finding.sources ? finding.sources.map((s) => s.actor) : [finding.actor];
+        const actorListed = actors.length > 0 && actors.every(listed);
+        const targetListed = finding.target !== null && listed(finding.target);
+        if (!((role !== 'target' && actorListed) || (role !== 'actor' && targetListed))) continue;
       }
       return { reason: entry.reason, rule };
     }

@@ -19,6 +19,7 @@ import { fetchEvidence } from './evidence.js';
 import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
 import { type TrafficLeaders, trafficLeaders } from './overview.js';
 import { rollUp } from './rollUp.js';
+import { describeSources, fetchSources } from './sources.js';
 
 /** Each optional field a detector uses but the logs lack multiplies its confidence by this. */
 export const MISSING_FIELD_CONFIDENCE = 0.8;
@@ -121,9 +122,21 @@ export async function analyse(
       await store.query(detector.feature(settings.params, { dialect, direction: DIRECTION_SQL }))
     ).map(plain);
     run.candidates = rows.length;
-    for (const detection of mergeByPair(rows.flatMap((row) => detector.score(row, settings.params) ?? []))) {
+    const detections = mergeByPair(rows.flatMap((row) => detector.score(row, settings.params) ?? []));
+    const sources = await fetchSources(
+      store,
+      detections.flatMap((d) =>
+        d.sources ? [{ key: d.sources, firstSeen: d.firstSeen, lastSeen: d.lastSeen }] : [],
+      ),
+    );
+    let sourced = 0;
+    for (const detection of detections) {
+      // a many-sender finding's id names its target alone: its busiest source may change as data is added
+      const id = findingId(detector.id, detection.actor, detection.target);
+      const senders = detection.sources ? (sources[sourced++] ?? []) : undefined;
+      if (senders) detection.actor = senders[0]?.actor ?? 'unknown';
       const finding: Omit<Finding, 'evidence'> = {
-        id: findingId(detector.id, detection.actor, detection.target),
+        id,
         detector: detector.id,
         title: detector.title,
         severity: detection.severity,
@@ -138,10 +151,11 @@ export async function analyse(
         firstSeen: detection.firstSeen,
         lastSeen: detection.lastSeen,
         count: detection.count,
-        explanation: detection.explanation,
+        explanation: senders ? `${detection.explanation} ${describeSources(senders)}` : detection.explanation,
         subScores: detection.subScores,
         metrics: detection.metrics,
         limitations: missingUsed.map((use) => `no ${use.field} in the logs: ${use.without}`),
+        ...(senders ? { sources: senders } : {}),
       };
       const suppressed = allowlist.match({ ...finding, evidence: detection.evidence });
       if (suppressed) {

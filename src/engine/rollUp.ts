@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { EvidenceKey } from '../detectors/define.js';
-import { type Finding, type RolledUpSource, severityRank } from '../finding.js';
+import { type Finding, type FindingSource, severityRank } from '../finding.js';
 
 /**
  * Sources of one kind of internet noise against one target (and port set) beyond which they are one
@@ -89,7 +89,7 @@ function rolledUp(group: string, members: readonly Pending[]): Pending {
     lastSeen = Math.max(lastSeen, m.lastSeen);
     targetCount = Math.max(targetCount, m.targetCount);
   }
-  const sources: RolledUpSource[] = members.map((m) => ({
+  const sources: FindingSource[] = members.map((m) => ({
     actor: m.actor,
     severity: m.severity,
     confidence: m.confidence,

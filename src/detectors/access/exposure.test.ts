@@ -12,10 +12,18 @@ describe('exposure', () => {
       .tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T })
       .tcp({ client: '198.51.100.9', server: '10.0.1.21', port: 22, at: T + 60 });
     const found = findingsOf(await run(flows), 'exposure');
-    expect(found.map((f) => [f.actor, f.severity, f.metrics.internetClients])).toEqual([
-      ['10.0.1.20', 'high', 1],
-      ['10.0.1.21', 'medium', 2],
+    // the exposed server is the target; the internet clients it answered are the actors
+    expect(found.map((f) => [f.target, f.actor, f.severity, f.metrics.internetClients])).toEqual([
+      ['10.0.1.20', '198.51.100.7', 'high', 1],
+      ['10.0.1.21', '198.51.100.8', 'medium', 2],
     ]);
+    expect(found[1]?.sources?.map((s) => [s.actor, s.count])).toEqual([
+      ['198.51.100.8', 1],
+      ['198.51.100.9', 1],
+    ]);
+    expect(found[1]?.explanation).toMatch(
+      /Busiest sources: 198\.51\.100\.8 \(\d+ packets\), 198\.51\.100\.9/,
+    );
     expect(found[1]?.evidence.map((r) => r.srcAddr)).toEqual(['198.51.100.8', '198.51.100.9']);
   });
 
@@ -25,6 +33,8 @@ describe('exposure', () => {
       .tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T + 600 });
     const [finding] = findingsOf(await run(flows), 'exposure');
     expect(finding?.metrics.internetClients).toBe(1);
+    // the internal admin is no source of the exposure either
+    expect(finding?.sources?.map((s) => s.actor)).toEqual(['198.51.100.8']);
     expect(finding?.evidence.map((r) => r.srcAddr)).toEqual(['198.51.100.8']);
   });
 
@@ -52,7 +62,7 @@ describe('exposure without optional fields', () => {
     const flows = new FlowBuilder().tcp({ client: '198.51.100.8', server: '10.0.1.21', port: 22, at: T });
     const fields = BARE_FIELDS;
     const [finding] = findingsOf(await scanBuilt(flows, { detectors: [exposure], fields }), 'exposure');
-    expect(finding).toMatchObject({ actor: '10.0.1.21', severity: 'medium' });
+    expect(finding).toMatchObject({ actor: '198.51.100.8', target: '10.0.1.21', severity: 'medium' });
     expect(finding?.confidence).toBeLessThan(0.85);
     expect(finding?.limitations).toHaveLength(2);
   });

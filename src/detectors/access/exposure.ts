@@ -1,5 +1,5 @@
 import { sqlIntList } from '../../store/dialect.js';
-import { defineDetector, param } from '../define.js';
+import { BUSIEST_SOURCE, defineDetector, param } from '../define.js';
 import { count, portList, round } from '../describe.js';
 import { SENSITIVE_PORTS } from '../servicePorts.js';
 
@@ -17,7 +17,7 @@ export default defineDetector({
   id: 'exposure',
   title: 'Admin or database service open to the internet',
   description:
-    'A host whose admin or database service answered connections from internet addresses: the attack surface the other detectors see being probed.',
+    'A host whose admin or database service answered connections from internet addresses: the attack surface the other detectors see being probed. The exposed host is the target; the internet clients it answered are the sources (every one listed in `sources`), the busiest of them the actor.',
   status: 'stable',
   attack: ['T1133', 'T1190'],
   severity: 'medium',
@@ -69,9 +69,9 @@ export default defineDetector({
     FROM open_services GROUP BY server`,
 
   score: (row: Row, p) => ({
-    actor: row.server,
-    target: null,
-    targetCount: 0,
+    actor: BUSIEST_SOURCE,
+    target: row.server,
+    targetCount: 1,
     direction: 'inbound',
     severity: row.unauthenticated === 1 ? 'high' : 'medium',
     confidence: 0.85,
@@ -82,5 +82,12 @@ export default defineDetector({
     subScores: { reach: round(Math.min(1, Math.log10(1 + row.clients) / 3)) },
     metrics: { ports: row.ports.join(' '), internetClients: row.clients, connections: row.connections },
     evidence: { server: row.server, serverPorts: row.ports, clientInternal: false },
+    sources: {
+      server: row.server,
+      serverPorts: row.ports,
+      protocols: [6, 17],
+      clientInternal: false,
+      failed: false,
+    },
   }),
 });

@@ -40,10 +40,20 @@ describe('flood', () => {
   it('names the web server under a distributed SYN flood, medium', async () => {
     const [finding, ...rest] = findingsOf(await scan(synFlood(250, 3000)), 'flood');
     expect(rest).toHaveLength(0);
-    expect(finding).toMatchObject({ actor: WEB, target: null, direction: 'inbound', severity: 'medium' });
+    // the victim is the target; the flooders are the sources, every one of them listed
+    expect(finding).toMatchObject({ target: WEB, targetCount: 1, direction: 'inbound', severity: 'medium' });
+    expect(finding?.sources).toHaveLength(3000);
+    expect(new Set(finding?.sources?.map((s) => s.actor))).toEqual(
+      new Set(Array.from({ length: 3000 }, (_, i) => source(i))),
+    );
+    expect(finding?.actor).toBe(finding?.sources?.[0]?.actor);
+    expect(finding?.sources?.[0]).toMatchObject({ count: 5, packets: 5 });
     expect(finding?.metrics).toMatchObject({ kind: 'SYN flood', rate: 250, sources: 3000, halfOpen: 15_000 });
     expect(finding?.explanation).toBe(
-      `${WEB} received 15,000 half-open TCP connections (100% of 15,000 new ones, threshold 50%) at 250 connections/s (threshold 100 connections/s, averaged over at least 60 s): a distributed (DDoS) SYN flood from 3,000 sources.`,
+      `${WEB} received 15,000 half-open TCP connections (100% of 15,000 new ones, threshold 50%) at 250 connections/s (threshold 100 connections/s, averaged over at least 60 s): a distributed (DDoS) SYN flood from 3,000 sources. Busiest sources: ${finding?.sources
+        ?.slice(0, 3)
+        .map((s) => `${s.actor} (5 packets)`)
+        .join(', ')} and 2,997 more (every source is listed in the JSON, NDJSON, CSV and OCSF outputs).`,
     );
     expect(finding?.evidence[0]).toMatchObject({ dstAddr: WEB, dstPort: 443 });
   });
@@ -60,8 +70,10 @@ describe('flood', () => {
 
   it('finds the web server under the same SYN flood while it keeps serving its clients', async () => {
     const [finding] = findingsOf(await scan(synFlood(2000, 5000, busyWeb(333, 5000))), 'flood');
-    expect(finding).toMatchObject({ actor: WEB, severity: 'high' });
+    expect(finding).toMatchObject({ target: WEB, severity: 'high' });
     expect(finding?.explanation).toMatch(/120,000 half-open TCP connections \(86% of 139,980 new ones/);
+    // every flooder listed (they are also its usual clients here)
+    expect(finding?.sources).toHaveLength(5000);
   });
 
   it('finds a reflection flood: DNS answers nobody asked for, from 600 resolvers', async () => {
@@ -78,8 +90,10 @@ describe('flood', () => {
       outcome: 'dropped',
     }));
     const [finding] = findingsOf(await scan(flows), 'flood');
-    expect(finding).toMatchObject({ actor: WEB, direction: 'inbound', severity: 'medium' });
+    expect(finding).toMatchObject({ target: WEB, direction: 'inbound', severity: 'medium' });
     expect(finding?.metrics).toMatchObject({ kind: 'flood of unanswered internet traffic', sources: 600 });
+    expect(finding?.sources).toHaveLength(600);
+    expect(finding?.sources?.every((s) => s.packets === 2000 && s.bytes === 6_000_000)).toBe(true);
     expect(finding?.explanation).toMatch(
       /^10\.0\.1\.10 received 3\.6 GB from the internet that it never answered at 60 MB\/s/,
     );
@@ -112,18 +126,22 @@ describe('flood', () => {
     });
     const analysis = await scan(flows, { detectors: [dos, flood] });
     expect(findingsOf(analysis, 'flood')[0]).toMatchObject({
-      actor: '10.0.2.9',
+      actor: '10.0.1.5',
+      target: '10.0.2.9',
+      sources: [expect.objectContaining({ actor: '10.0.1.5', packets: 60_000 })],
       direction: 'internal',
       metrics: expect.objectContaining({ kind: 'ICMP flood', rate: 1000, sources: 1 }),
     });
-    expect(findingsOf(analysis, 'flood')[0]?.explanation).toMatch(/: an ICMP flood from 1 source\.$/);
+    expect(findingsOf(analysis, 'flood')[0]?.explanation).toMatch(
+      /: an ICMP flood from 1 source\. Source: 10\.0\.1\.5 \(60,000 packets\) \(every source/,
+    );
     expect(findingsOf(analysis, 'dos')[0]).toMatchObject({ actor: '10.0.1.5', target: '10.0.2.9' });
   });
 
   it('still finds the SYN flood without tcp-flags and action, and says what it could not check', async () => {
     const fields = BARE_FIELDS;
     const [finding] = findingsOf(await scan(synFlood(250, 3000), { fields }), 'flood');
-    expect(finding).toMatchObject({ actor: WEB, severity: 'medium' });
+    expect(finding).toMatchObject({ target: WEB, severity: 'medium' });
     expect(finding?.limitations.join(' ')).toMatch(/^no tcp_flags in the logs/);
   });
 });

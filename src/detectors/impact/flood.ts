@@ -1,6 +1,6 @@
 import type { Severity } from '../../finding.js';
 import { sqlNumber } from '../../store/dialect.js';
-import { defineDetector, param } from '../define.js';
+import { BUSIEST_SOURCE, defineDetector, param, type SourcesKey } from '../define.js';
 import { count, round } from '../describe.js';
 import { duration } from '../timeWindows.js';
 import { byteSize, windowedTrafficSql } from '../windowedTraffic.js';
@@ -35,7 +35,7 @@ export default defineDetector({
   id: 'flood',
   title: 'Host receiving a flood (DoS or DDoS target)',
   description:
-    'One of our hosts receiving flood-level traffic for at least a minute, from one source or many: a SYN flood (most new TCP connections left half-open), an ICMP flood, or a volume of internet traffic it never answers (UDP floods, reflection and amplification, spoofed floods). The finding names the host under attack as its actor, like exposure; the sources are counted in the explanation. Count: connections received.',
+    'One of our hosts receiving flood-level traffic for at least a minute, from one source or many: a SYN flood (most new TCP connections left half-open), an ICMP flood, or a volume of internet traffic it never answers (UDP floods, reflection and amplification, spoofed floods). The host under attack is the target; the busiest source is the actor, and every source of the flood’s kind of traffic is listed (`sources`). Count: connections received.',
   status: 'stable',
   attack: ['T1498', 'T1498.001', 'T1498.002', 'T1499'],
   severity: 'medium',
@@ -146,6 +146,7 @@ export default defineDetector({
         unit: 'connections/s',
         what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
         sources: row.half_open_clients,
+        senders: { protocols: [TCP], failed: true },
       },
       {
         kind: 'ICMP flood',
@@ -154,6 +155,7 @@ export default defineDetector({
         unit: 'packets/s',
         what: `${count(row.icmp_packets)} ICMP packets`,
         sources: row.icmp_clients,
+        senders: { protocols: ICMP },
       },
       {
         kind: 'flood of unanswered internet traffic',
@@ -162,6 +164,7 @@ export default defineDetector({
         unit: 'packets/s',
         what: `${count(row.unanswered_external_packets)} packets (${byteSize(row.unanswered_external_bytes)}) from the internet that it never answered`,
         sources: row.unanswered_external_clients,
+        senders: { clientInternal: false, failed: true },
       },
       {
         kind: 'flood of unanswered internet traffic',
@@ -170,6 +173,7 @@ export default defineDetector({
         unit: 'bytes/s',
         what: `${byteSize(row.unanswered_external_bytes)} from the internet that it never answered`,
         sources: row.unanswered_external_clients,
+        senders: { clientInternal: false, failed: true },
       },
     ];
     const hit = triggers
@@ -181,9 +185,9 @@ export default defineDetector({
     const article = distributed ? 'a distributed (DDoS) ' : /^[aeiou]/i.test(hit.kind) ? 'an ' : 'a ';
     const from = `${article}${hit.kind} from ${count(hit.sources)} ${hit.sources === 1 ? 'source' : 'sources'}`;
     return {
-      actor: row.server,
-      target: null,
-      targetCount: 0,
+      actor: BUSIEST_SOURCE,
+      target: row.server,
+      targetCount: 1,
       direction: row.external_clients > 0 ? 'inbound' : 'internal',
       severity,
       confidence: 0.8,
@@ -209,6 +213,7 @@ export default defineDetector({
         halfOpen: row.half_open,
       },
       evidence: { server: row.server },
+      sources: { server: row.server, ...hit.senders },
     };
   },
 });
@@ -222,6 +227,8 @@ interface Trigger {
   unit: string;
   what: string;
   sources: number;
+  /** which connections' clients are this kind of flood's sources */
+  senders: Omit<SourcesKey, 'server'>;
 }
 
 function rateText(value: number, unit: string): string {
