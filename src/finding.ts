@@ -84,6 +84,20 @@ export interface Finding {
    * with the packets and bytes it sent). Counts and times of the finding cover them all.
    */
   sources?: readonly FindingSource[];
+  /** who holds the actor's and the target's address, when offline data knows (internet addresses) */
+  actorOwner?: AddressOwner;
+  targetOwner?: AddressOwner;
+}
+
+/** Who holds an internet address, from the offline data named in the report (see docs/enrichment.md). */
+export interface AddressOwner {
+  /** inside a range AWS publishes for one of its services */
+  aws?: { service: string; region: string };
+  /** autonomous system: number and holder's name */
+  asn?: number;
+  asOrg?: string;
+  /** ISO 3166-1 alpha-2 country code */
+  country?: string;
 }
 
 /** One source of a finding's traffic (see Finding.sources). */
@@ -96,6 +110,7 @@ export interface FindingSource {
   /** what it sent (sources of a many-sender finding) */
   packets?: number;
   bytes?: number;
+  owner?: AddressOwner;
   /** its own finding's severity, confidence and id (members of a roll-up) */
   severity?: Severity;
   confidence?: number;

@@ -89,11 +89,13 @@ describe(`${COUNT.toLocaleString('en-US')} findings in every format, each writer
 
   it('OCSF parses whole: one Detection Finding per finding, every actor as endpoint or resource', () => {
     const doc = JSON.parse(readFileSync(file('ocsf'), 'utf8')) as {
-      src_endpoint?: { ip: string };
+      evidences: { src_endpoint?: { ip: string } }[];
       resources?: { uid: string }[];
     }[];
     expect(doc).toHaveLength(COUNT);
-    expect(missing(doc.map((f) => f.src_endpoint?.ip ?? f.resources?.[0]?.uid ?? ''))).toEqual([]);
+    expect(missing(doc.map((f) => f.evidences[0]?.src_endpoint?.ip ?? f.resources?.[0]?.uid ?? ''))).toEqual(
+      [],
+    );
   });
 
   it('NDJSON: one parseable finding per line, every actor', async () => {

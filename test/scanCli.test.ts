@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asffProblems } from './helpers/asffRules.js';
 import { flowhawk } from './helpers/cli.js';
 import { FlowBuilder } from './helpers/flowBuilder.js';
 
@@ -72,13 +73,18 @@ describe('flowhawk scan', () => {
       expect(typeof f.finding_info.title).toBe('string');
       expect(f.finding_info.first_seen_time).toBeLessThanOrEqual(f.finding_info.last_seen_time);
       for (const a of f.finding_info.attacks) expect(a.technique.uid).toMatch(/^T\d{4}/);
-      expect(typeof f.src_endpoint.ip).toBe('string');
-      expect(f.evidences.length).toBeGreaterThan(0);
+      // the first evidence summarises the finding: the actor as its source endpoint
+      expect(f.evidences[0].data.summary).toBe(true);
+      expect(typeof f.evidences[0].src_endpoint.ip).toBe('string');
+      expect(f.evidences.length).toBeGreaterThan(1);
     }
-    const scan = findings.find((f: { src_endpoint: { ip: string } }) => f.src_endpoint.ip === '203.0.113.9');
+    const scan = findings.find(
+      (f: { evidences: { src_endpoint: { ip: string } }[] }) =>
+        f.evidences[0]?.src_endpoint.ip === '203.0.113.9',
+    );
     expect(scan.finding_info.types[0]).toBe('portscan');
-    expect(scan.dst_endpoint.ip).toBe('10.0.1.10');
-    expect(scan.evidences[0].data).toMatchObject({ file: logs, line: 2 });
+    expect(scan.evidences[0].dst_endpoint.ip).toBe('10.0.1.10');
+    expect(scan.evidences[1].data).toMatchObject({ file: logs, line: 2 });
   });
 
   it('re-analyses a workspace with a new allowlist, without re-reading the files', () => {
@@ -219,41 +225,31 @@ describe('flowhawk scan --format asff', () => {
       unknown
     >[];
     expect(findings.length).toBeGreaterThanOrEqual(3);
-    const required = [
-      'SchemaVersion',
-      'Id',
-      'ProductArn',
-      'GeneratorId',
-      'AwsAccountId',
-      'Types',
-      'CreatedAt',
-    ];
     for (const f of findings) {
-      for (const key of [...required, 'UpdatedAt', 'Severity', 'Title', 'Description', 'Resources']) {
-        expect(f, key).toHaveProperty(key);
-      }
+      // every constraint BatchImportFindings documents (test/helpers/asffRules.ts)
+      expect(asffProblems(f), String(f.Id)).toEqual([]);
       expect(f.SchemaVersion).toBe('2018-10-08');
       expect(f.AwsAccountId).toBe('123456789012');
       expect(f.ProductArn).toMatch(
         /^arn:aws:securityhub:[a-z0-9-]+:123456789012:product\/123456789012\/default$/,
       );
-      for (const type of f.Types as string[]) expect(type.split('/').length).toBeGreaterThanOrEqual(2);
-      expect(Number.isNaN(Date.parse(f.CreatedAt as string))).toBe(false);
-      expect(['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL']).toContain(
-        (f.Severity as { Label: string }).Label,
-      );
-      expect((f.Title as string).length).toBeLessThanOrEqual(256);
-      const resources = f.Resources as { Type: string; Id: string }[];
-      expect(resources.length).toBeGreaterThan(0);
-      for (const r of resources) expect(r.Type && r.Id).toBeTruthy();
     }
     const scan = findings.find(
       (f) => (f.Network as { SourceIpV4?: string } | undefined)?.SourceIpV4 === '203.0.113.9',
     );
     expect(scan).toMatchObject({
       Network: { Direction: 'IN', DestinationIpV4: '10.0.1.10' },
-      Resources: [{ Type: 'AwsEc2NetworkInterface', Id: 'eni-server' }],
+      Action: {
+        ActionType: 'NETWORK_CONNECTION',
+        NetworkConnectionAction: { ConnectionDirection: 'INBOUND' },
+      },
     });
+    // the scanned host and the interface that logged it are the resources; the scanner is not
+    expect((scan?.Resources as { Type: string; Id: string }[]).map((r) => [r.Type, r.Id])).toEqual([
+      ['Other', '10.0.1.10'],
+      // an ARN when the records name the region too; these name the account only
+      ['AwsEc2NetworkInterface', 'eni-server'],
+    ]);
   });
 });
 

@@ -1,8 +1,6 @@
 /** Wording shared by detectors' explanations, so findings read alike. */
 
-const PROTOCOL_NAMES: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };
-
-export const protocolName = (protocol: number): string => PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
+export { protocolName } from '../protocols.js';
 
 /** 1234567 → "1,234,567" */
 export const count = (n: number): string => Math.round(n).toLocaleString('en-US');

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Finding, Severity } from '../finding.js';
+import { knownProtocolName } from '../protocols.js';
 import { jsonArray, mapped } from './jsonPieces.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
 
@@ -19,27 +20,35 @@ const LABEL: Record<Severity, string> = {
   critical: 'CRITICAL',
 };
 
-/** ASFF finding types (namespace/category/classifier) per detector. */
-const TYPES: Record<string, string> = {
+/**
+ * ASFF finding types per detector, from the documented taxonomy (namespace/category, then a
+ * classifier of ours where the taxonomy defines none): see docs/asff.md.
+ */
+export const ASFF_TYPES: Readonly<Record<string, string>> = {
   portscan: 'TTPs/Discovery/Network Service Discovery',
   portsweep: 'TTPs/Discovery/Network Service Discovery',
   pingsweep: 'TTPs/Discovery/Remote System Discovery',
   probe: 'TTPs/Discovery/Active Scanning',
   bruteforce: 'TTPs/Credential Access/Brute Force',
-  exposure: 'Software and Configuration Checks/Network Reachability/Exposed Service',
+  exposure: 'Software and Configuration Checks/AWS Security Best Practices/Network Reachability',
   lateral: 'TTPs/Lateral Movement/Remote Services',
   beacon: 'TTPs/Command and Control/Application Layer Protocol',
   longconn: 'Unusual Behaviors/Network Flow/Long Connection',
-  threatintel: 'Effects/Data Exposure/Threat Intelligence Match',
-  dos: 'Effects/Denial of Service/Outbound',
-  flood: 'Effects/Denial of Service/Inbound',
+  threatintel: 'Unusual Behaviors/IP address/Threat List Match',
+  dos: 'Effects/Denial of Service/Outbound Flood',
+  flood: 'Effects/Denial of Service/Inbound Flood',
   exfil: 'Effects/Data Exfiltration/Large Upload',
   mining: 'Effects/Resource Consumption/Cryptocurrency Mining',
   spam: 'Effects/Resource Consumption/Spam',
   resolver: 'Unusual Behaviors/Network Flow/Unsanctioned DNS Resolver',
   unusualport: 'Unusual Behaviors/Network Flow/Unusual Port',
-  loghealth: 'Software and Configuration Checks/Logging/Flow Log Coverage',
+  loghealth: 'Software and Configuration Checks/AWS Security Best Practices/Flow Log Coverage',
 };
+
+/** Security Hub's limits: resources per finding, title and description lengths. */
+const MAX_RESOURCES = 32;
+const MAX_TITLE = 256;
+const MAX_DESCRIPTION = 1024;
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
@@ -54,9 +63,9 @@ export function* renderAsff(report: ScanReport): Generator<string> {
 export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'generatedAt'>) {
   const account = f.evidence.find((r) => r.accountId)?.accountId ?? 'unknown';
   const region = f.evidence.find((r) => r.region)?.region ?? 'unknown';
-  const interfaces = [...new Set(f.evidence.map((r) => r.interfaceId).filter((id): id is string => !!id))];
-  const ports = [...new Set(f.evidence.map((r) => r.dstPort).filter((p): p is number => p !== null))];
-  const protocols = [...new Set(f.evidence.map((r) => r.protocol).filter((p): p is number => p !== null))];
+  const types = [ASFF_TYPES[f.detector] ?? 'Unusual Behaviors/Network Flow'];
+  const severity = { Label: LABEL[f.severity], Original: f.severity };
+  const confidence = Math.round(f.confidence * 100);
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: `flowhawk/${f.detector}/${f.id}`,
@@ -66,26 +75,27 @@ export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'ge
     GeneratorId: `flowhawk-${f.detector}`,
     AwsAccountId: account,
     Region: region,
-    Types: [TYPES[f.detector] ?? 'Unusual Behaviors/Network Flow'],
+    Types: types,
     FirstObservedAt: iso(f.firstSeen),
     LastObservedAt: iso(f.lastSeen),
     CreatedAt: report.generatedAt,
     UpdatedAt: report.generatedAt,
-    Severity: { Label: LABEL[f.severity], Original: f.severity },
-    Confidence: Math.round(f.confidence * 100),
-    Title: `${f.title}: ${f.actor}${f.target ? ` → ${f.target}` : ''}`.slice(0, 256),
-    Description: f.explanation.slice(0, 1024),
-    Resources:
-      interfaces.length > 0
-        ? interfaces.slice(0, 32).map((id) => ({ Type: 'AwsEc2NetworkInterface', Id: id, Region: region }))
-        : [{ Type: 'Other', Id: f.actor, Region: region }],
-    ...(isIP(f.actor) ? { Network: network(f, ports, protocols) } : {}),
+    Severity: severity,
+    Confidence: confidence,
+    FindingProviderFields: { Severity: severity, Types: types, Confidence: confidence },
+    Title: `${f.title}: ${f.actor}${f.target ? ` → ${f.target}` : ''}`.slice(0, MAX_TITLE),
+    Description: f.explanation.slice(0, MAX_DESCRIPTION),
+    Resources: asffResources(f, account, region),
+    ...(isIP(f.actor) ? { Network: network(f) } : {}),
+    ...(isIP(f.actor) ? { Action: networkAction(f) } : {}),
     ProductFields: {
       'flowhawk/Version': report.version,
       'flowhawk/Detector': f.detector,
       'flowhawk/Direction': f.direction,
       'flowhawk/Count': String(f.count),
+      'flowhawk/TargetCount': String(f.targetCount),
       'flowhawk/Attack': f.attack.join(' '),
+      ...(f.sources ? { 'flowhawk/Sources': String(f.sources.length) } : {}),
       ...(f.evidence[0] ? { 'flowhawk/Evidence': `${f.evidence[0].file}:${f.evidence[0].line}` } : {}),
     },
     Workflow: { Status: f.suppressed ? 'SUPPRESSED' : 'NEW' },
@@ -93,17 +103,94 @@ export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'ge
   };
 }
 
-function network(f: Finding, ports: readonly number[], protocols: readonly number[]) {
-  const family = (address: string) => (isIP(address) === 6 ? 'V6' : 'V4');
+/**
+ * Our resources the finding concerns: the interfaces that logged its records (by ARN when account
+ * and region are known), else our hosts among its ends, else the interface a log-health finding names.
+ */
+function asffResources(f: Finding, account: string, region: string) {
+  const known = account !== 'unknown' && region !== 'unknown';
+  const interfaceResource = (id: string) => ({
+    Type: 'AwsEc2NetworkInterface',
+    Id: known ? `arn:aws:ec2:${region}:${account}:network-interface/${id}` : id,
+    Region: region,
+    Details: { Other: { InterfaceId: id } },
+  });
+  const interfaces = [...new Set(f.evidence.map((r) => r.interfaceId).filter((id): id is string => !!id))];
+  if (!isIP(f.actor) && f.actor.startsWith('eni-')) interfaces.unshift(f.actor);
+  const ours = ourHosts(f).map((ip) => ({ Type: 'Other', Id: ip, Region: region }));
+  const resources = [...new Set(interfaces)].map(interfaceResource);
+  const all = [...ours, ...resources];
+  return (all.length > 0 ? all : [{ Type: 'Other', Id: f.actor, Region: region }]).slice(0, MAX_RESOURCES);
+}
+
+/** The finding's ends inside the monitored networks: the target of inbound traffic, the actor of outbound. */
+function ourHosts(f: Finding): string[] {
+  const hosts: string[] = [];
+  if (isIP(f.actor) && (f.direction === 'outbound' || f.direction === 'internal')) hosts.push(f.actor);
+  if (f.target && isIP(f.target) && (f.direction === 'inbound' || f.direction === 'internal'))
+    hosts.push(f.target);
+  return hosts;
+}
+
+const family = (address: string) => (isIP(address) === 6 ? 'V6' : 'V4');
+
+function distinct<T>(values: readonly (T | null)[]): T[] {
+  return [...new Set(values.filter((v): v is T => v !== null))];
+}
+
+/** Network: the actor is the source of the suspicious traffic, the target its destination. */
+function network(f: Finding) {
+  const toTarget = f.evidence.filter((r) => !f.target || r.dstAddr === f.target);
+  const ports = distinct(toTarget.map((r) => r.dstPort));
+  const protocols = distinct(f.evidence.map((r) => r.protocol));
   return {
     Direction: f.direction === 'inbound' ? 'IN' : 'OUT',
     [`SourceIp${family(f.actor)}`]: f.actor,
     ...(f.target && isIP(f.target) ? { [`DestinationIp${family(f.target)}`]: f.target } : {}),
     ...(ports.length === 1 ? { DestinationPort: ports[0] } : {}),
-    ...(protocols.length === 1
-      ? { Protocol: PROTOCOLS[protocols[0] as number] ?? String(protocols[0]) }
-      : {}),
+    ...(protocols.length === 1 ? { Protocol: asffProtocol(protocols[0] as number) } : {}),
   };
 }
 
-const PROTOCOLS: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPV6' };
+/**
+ * Action: the connection as GuardDuty reports one (NETWORK_CONNECTION), with the remote end's
+ * owner where the offline data knows it. The remote end is the internet side: the actor of inbound
+ * traffic, the target of outbound.
+ */
+function networkAction(f: Finding) {
+  const inbound = f.direction === 'inbound';
+  const remote = inbound ? f.actor : f.target;
+  const owner = inbound ? f.actorOwner : f.targetOwner;
+  const port = network(f).DestinationPort;
+  const protocols = distinct(f.evidence.map((r) => r.protocol));
+  return {
+    ActionType: 'NETWORK_CONNECTION',
+    NetworkConnectionAction: {
+      ConnectionDirection: inbound ? 'INBOUND' : 'OUTBOUND',
+      ...(remote && isIP(remote)
+        ? {
+            RemoteIpDetails: {
+              [`IpAddress${family(remote)}`]: remote,
+              ...(owner?.asn !== undefined || owner?.asOrg
+                ? {
+                    Organization: {
+                      ...(owner.asn !== undefined ? { Asn: owner.asn } : {}),
+                      ...(owner.asOrg ? { AsnOrg: owner.asOrg } : {}),
+                    },
+                  }
+                : {}),
+              ...(owner?.country ? { Country: { CountryCode: owner.country } } : {}),
+            },
+          }
+        : {}),
+      ...(typeof port === 'number'
+        ? { [inbound ? 'LocalPortDetails' : 'RemotePortDetails']: { Port: port } }
+        : {}),
+      ...(protocols.length === 1 ? { Protocol: asffProtocol(protocols[0] as number) } : {}),
+      Blocked: f.evidence.length > 0 && f.evidence.every((r) => r.action === 'REJECT'),
+    },
+  };
+}
+
+/** Protocol as ASFF writes it: "TCP", "ICMPV6", else the number. */
+const asffProtocol = (protocol: number) => knownProtocolName(protocol)?.toUpperCase() ?? String(protocol);

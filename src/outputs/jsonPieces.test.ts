@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonArray } from './jsonPieces.js';
+import { jsonArray, jsonArrayOfLines } from './jsonPieces.js';
 import { piecesText } from './writePieces.js';
 
 describe('jsonArray', () => {
@@ -20,5 +20,19 @@ describe('jsonArray', () => {
     const nested = `{\n  "a": {\n    "b": ${piecesText(jsonArray(items, 2))}\n  }\n}`;
     expect(nested).toBe(JSON.stringify({ a: { b: items } }, null, 2));
     expect(piecesText(jsonArray([], 2))).toBe('[]');
+  });
+});
+
+describe('jsonArrayOfLines', () => {
+  it('parses back to the array, one element per line whatever the strings hold', () => {
+    fc.assert(
+      fc.property(fc.array(fc.jsonValue({ maxDepth: 3 }), { minLength: 1, maxLength: 6 }), (items) => {
+        const text = piecesText(jsonArrayOfLines(items));
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(items)));
+        expect(text.split('\n')).toHaveLength(items.length + 2);
+      }),
+      { numRuns: 300 },
+    );
+    expect(piecesText(jsonArrayOfLines([]))).toBe('[]');
   });
 });
