@@ -245,7 +245,8 @@ describe('flowhawk scan --format asff', () => {
       },
     });
     // the scanned host and the interface that logged it are the resources; the scanner is not
-    expect((scan?.Resources as { Type: string; Id: string }[]).map((r) => [r.Type, r.Id])).toEqual([
+    const resources = scan?.Resources as { Type: string; Id: string }[] | undefined;
+    expect(resources?.map((r) => [r.Type, r.Id])).toEqual([
       ['Other', '10.0.1.10'],
       // an ARN when the records name the region too; these name the account only
       ['AwsEc2NetworkInterface', 'eni-server'],
