@@ -7,6 +7,7 @@ import { registerIngest } from './ingestCommand.js';
 import { registerReport } from './reportCommand.js';
 import { registerScan } from './scanCommand.js';
 import { registerServe } from './serveCommand.js';
+import { registerUpdateData } from './updateDataCommand.js';
 
 export function buildProgram(): Command {
   const program = new Command('flowhawk')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerFormats(program);
   registerReport(program);
   registerServe(program);
+  registerUpdateData(program);
   return program;
 }
 
