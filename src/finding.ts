@@ -89,10 +89,10 @@ export interface Finding {
   targetOwner?: AddressOwner;
 }
 
-/** Who holds an internet address, from the offline data named in the report (see docs/enrichment.md). */
+/** Who holds an internet address, from the offline data named in the report (see docs/outputs.md, Enrichment data). */
 export interface AddressOwner {
-  /** inside a range AWS publishes for one of its services */
-  aws?: { service: string; region: string };
+  /** inside a range AWS publishes for one of its services (region GLOBAL for the edge services) */
+  aws?: { service: string; region: string; networkBorderGroup?: string };
   /** autonomous system: number and holder's name */
   asn?: number;
   asOrg?: string;

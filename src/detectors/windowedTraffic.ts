@@ -30,7 +30,7 @@ import { type Dialect, sqlNumber } from '../store/dialect.js';
  * - clients, servers, ports (distinct server ports), t0, t1 (first start, last end), flags_known
  * - client_internal, server_internal: the largest value (constant when the key holds the address)
  * - any `extra` aggregate, over the per-connection columns above plus `aws_service`
- *   (pkt-dst-aws-service of the client's records) and `gateway_endpoint` (1: traffic-path 7)
+ *   (pkt-dst-aws-service of the client's records, else the AWS range holding the server) and `gateway_endpoint` (1: traffic-path 7)
  *
  * Internal helper of the volume detectors (impact/).
  */
@@ -67,7 +67,7 @@ export function windowedTrafficSql(d: Dialect, spec: WindowedTraffic): string {
   const oriented = (forward: 0 | 1) => `
       SELECT t.client, t.client_port, t.server, t.server_port, t.protocol, t.client_internal, t.server_internal,
         r.win, r.iface, ${forward} AS forward, r.start_time, r.end_time, r.packets, r.bytes, r.tcp_flags,
-        r.pkt_dst_aws_service, r.traffic_path
+        coalesce(r.pkt_dst_aws_service, t.range_aws_service) AS pkt_dst_aws_service, r.traffic_path
       FROM rec r
       JOIN busy b ON ${forward ? forwardBusy : reverseBusy} AND b.win = r.win
       JOIN tuples t ON ${
@@ -99,8 +99,11 @@ export function windowedTrafficSql(d: Dialect, spec: WindowedTraffic): string {
       HAVING ${busyIf.length > 0 ? busyIf.join(' OR ') : '1 = 1'}
     ),
     tuples AS (
-      SELECT DISTINCT client, client_port, server, server_port, protocol, client_internal, server_internal
-      FROM fh_connections WHERE ${spec.connections}
+      SELECT c.*, af.aws_service AS range_aws_service
+      FROM (
+        SELECT DISTINCT client, client_port, server, server_port, protocol, client_internal, server_internal
+        FROM fh_connections WHERE ${spec.connections}
+      ) c LEFT JOIN fh_address_facts af ON af.addr = c.server
     ),
     oriented AS (${oriented(1)}
       UNION ALL${oriented(0)}

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FlowhawkConfig } from '../config/config.js';
 import type { Detection, Detector } from '../detectors/define.js';
+import type { EnrichmentSource } from '../enrichment/ownerLookup.js';
 import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import { type Dialect, duckdbDialect } from '../store/dialect.js';
@@ -8,6 +9,7 @@ import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
+import { awsRangesTableSql } from './awsRangesSql.js';
 import {
   CONNECTION_INPUTS_SQL,
   type ConnectionInputs,
@@ -15,6 +17,7 @@ import {
   DIRECTION_SQL,
   MIDDLEBOXES_SQL,
 } from './connections.js';
+import { enrichFinding, sharedOwnerLookup } from './enrichFindings.js';
 import { fetchEvidence } from './evidence.js';
 import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
 import { type TrafficLeaders, trafficLeaders } from './overview.js';
@@ -44,6 +47,10 @@ export interface Analysis {
   connections: number;
   /** the threat lists read for this run, with the entries they could not use */
   threatLists: ThreatListSummary[];
+  /** the offline data that named the owners of addresses (actorOwner, targetOwner), with its date */
+  enrichment?: EnrichmentSource[];
+  /** why an enrichment source was passed over (a damaged refreshed file) */
+  enrichmentWarnings?: string[];
   /** the busiest hosts and services, for context (absent in reports made without a store) */
   leaders?: TrafficLeaders;
   elapsedMs: number;
@@ -80,6 +87,8 @@ export async function analyse(
         : `internalNetworks[${i - DEFAULT_INTERNAL_NETWORKS.length}]`,
     ),
   );
+  const owners = await sharedOwnerLookup();
+  for (const sql of awsRangesTableSql(owners.aws)) await store.run(sql);
   for (const sql of networkTablesSql(ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
   await store.run(MIDDLEBOXES_SQL);
@@ -174,7 +183,10 @@ export async function analyse(
   const rollingUp = new Set(catalogue.filter((d) => d.rollsUp).map((d) => d.id));
   const rolled = rollUp(found, keys, rollingUp);
   const evidence = await fetchEvidence(store, rolled.keys);
-  const findings = rolled.findings.map((finding, i) => ({ ...finding, evidence: evidence[i] ?? [] }));
+  const findings = rolled.findings.map((finding, i) => ({
+    ...enrichFinding(finding, owners),
+    evidence: evidence[i] ?? [],
+  }));
   findings.sort(
     (a, b) =>
       severityRank(b.severity) - severityRank(a.severity) ||
@@ -192,6 +204,8 @@ export async function analyse(
     connections: Number(counted?.n ?? 0),
     leaders,
     threatLists: threats.lists,
+    enrichment: owners.enrichmentSources(),
+    ...(owners.warnings.length > 0 ? { enrichmentWarnings: [...owners.warnings] } : {}),
     elapsedMs: since(started),
     stages,
   };

@@ -37,6 +37,10 @@ export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'arg
  * counts what the 5-tuple hides: for TCP, the client's records that carry a new SYN (a scanner that
  * keeps one source port sends a SYN in every aggregation window); for ICMP, which has no ports, the
  * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
+ *
+ * `server_aws_service` / `server_aws_region`: the AWS service whose published range holds the server
+ * (fh_address_facts), or the client's pkt-dst-aws-service where logged (`logged_aws_service`), so
+ * logs without that field still tell an upload to S3 from one to a stranger's host.
  */
 
 /** One side's aggregate: `fn(expr)` over the records sent by that side of the connection. */
@@ -236,7 +240,7 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
         ${zero(side('c', 'accepted'))} AS client_accepted, ${zero(side('c', 'rejected'))} AS client_rejected,
         ${zero(side('s', 'rejected'))} AS server_rejected,
         greatest(${zero('lo_action_known')}, ${zero('hi_action_known')}) AS action_known,
-        ${side('c', 'aws_service')} AS server_aws_service,
+        ${side('c', 'aws_service')} AS logged_aws_service,
         greatest(lo_interfaces, hi_interfaces) AS interfaces,
         ${orientation} AS orientation
       FROM oriented
@@ -250,7 +254,9 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
         WHEN protocol = 6 AND in_packets <= 2 AND in_bytes <= 64 * in_packets THEN 1
         ELSE 0 END AS failed,
       coalesce(ca.internal, 0) AS client_internal,
-      coalesce(sa.internal, 0) AS server_internal
+      coalesce(sa.internal, 0) AS server_internal,
+      coalesce(logged_aws_service, sa.aws_service) AS server_aws_service,
+      sa.aws_region AS server_aws_region
     FROM conn
     LEFT JOIN fh_address_facts ca ON ca.addr = conn.client
     LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`;

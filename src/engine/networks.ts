@@ -53,7 +53,10 @@ export function cidrRange(cidr: string, where: string): NumericRange {
   return { cidr, lo: base + network, hi: base + last };
 }
 
-/** SQL creating fh_networks (lo, hi) and fh_address_facts (addr, internal 0/1) from the addresses table. */
+/**
+ * SQL creating fh_networks (lo, hi) and fh_address_facts (addr, internal 0/1, aws_service, aws_region)
+ * from the addresses table; needs fh_aws_ranges (awsRangesSql.ts), empty when there are no ranges.
+ */
 export function networkTablesSql(ranges: readonly NumericRange[]): string[] {
   const rows = ranges.map((r) => `(${r.lo}::UHUGEINT, ${r.hi}::UHUGEINT)`).join(', ');
   return [
@@ -66,12 +69,21 @@ export function networkTablesSql(ranges: readonly NumericRange[]): string[] {
        FROM flows
        WHERE flow_direction IN ('ingress', 'egress') AND interface_id IS NOT NULL
          AND (src_addr LIKE '%:%' OR dst_addr LIKE '%:%')`,
+    // the AWS owner by an ASOF join (the range starting last at or below the address, if it also
+    // ends at or above it): fh_aws_ranges does not overlap, and a BETWEEN join of every address with
+    // 8,000 ranges would cost more than the rest of this statement
     `CREATE OR REPLACE TEMP TABLE fh_address_facts AS
-       SELECT a.addr,
-         CASE WHEN max(CASE WHEN n.lo IS NULL THEN 0 ELSE 1 END) = 1
-           OR a.addr IN (SELECT addr FROM fh_interface_addresses) THEN 1 ELSE 0 END AS internal
-       FROM addresses a LEFT JOIN fh_networks n ON a.ip BETWEEN n.lo AND n.hi
-       GROUP BY a.addr`,
+       WITH facts AS (
+         SELECT a.addr, any_value(a.ip) AS ip,
+           CASE WHEN max(CASE WHEN n.lo IS NULL THEN 0 ELSE 1 END) = 1
+             OR a.addr IN (SELECT addr FROM fh_interface_addresses) THEN 1 ELSE 0 END AS internal
+         FROM addresses a LEFT JOIN fh_networks n ON a.ip BETWEEN n.lo AND n.hi
+         GROUP BY a.addr
+       )
+       SELECT f.addr, f.internal,
+         CASE WHEN f.internal = 0 AND f.ip <= r.hi THEN r.service END AS aws_service,
+         CASE WHEN f.internal = 0 AND f.ip <= r.hi THEN r.region END AS aws_region
+       FROM facts f ASOF LEFT JOIN fh_aws_ranges r ON f.ip >= r.lo`,
   ];
 }
 

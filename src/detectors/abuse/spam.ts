@@ -24,11 +24,6 @@ export default defineDetector({
   severity: 'medium',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
-    {
-      field: 'pkt_dst_aws_service',
-      without:
-        'AWS service endpoints (Amazon SES) cannot be told from mail servers: a busy SES sender rotating over its endpoint addresses may reach the threshold',
-    },
     { field: 'tcp_flags', without: 'refused deliveries are guessed from packet counts (the failed share)' },
     { field: 'action', without: 'deliveries a security group blocked are not counted as failed' },
   ],

@@ -144,13 +144,25 @@ describe('exfil', () => {
     expect(finding?.limitations).toEqual([]);
   });
 
-  it('still finds the upload without the AWS-service fields, and says what it could not check', async () => {
+  it('still finds the upload without the AWS-service fields, which it does not need', async () => {
     const fields = BARE_FIELDS;
     const [finding] = findingsOf(
       await scan(upload(new FlowBuilder(), T + 3600, 1200 * MB), { fields }),
       'exfil',
     );
-    expect(finding).toMatchObject({ actor: HOST, target: DROP, severity: 'medium' });
-    expect(finding?.limitations.join(' ')).toMatch(/pkt_dst_aws_service.*traffic_path/s);
+    expect(finding).toMatchObject({ actor: HOST, target: DROP, severity: 'medium', limitations: [] });
+  });
+
+  it('tells an upload to S3 by AWS published ranges when the logs have no AWS-service fields', async () => {
+    const s3 = '52.219.170.77'; // in an S3 range of the bundled ip-ranges.json (eu-central-1)
+    const flows = upload(new FlowBuilder(), T + 3600, 20_000 * MB, { server: s3 });
+    expect(findingsOf(await scan(flows, { fields: BARE_FIELDS }), 'exfil')).toHaveLength(0);
+    const config = { detectors: { exfil: { excludeAwsServices: 0 } } };
+    const [counted] = findingsOf(await scan(flows, { fields: BARE_FIELDS, config }), 'exfil');
+    expect(counted).toMatchObject({
+      actor: HOST,
+      target: s3,
+      targetOwner: { aws: { service: 'S3', region: 'eu-central-1' }, asn: 16509 },
+    });
   });
 });

@@ -41,25 +41,16 @@ export default defineDetector({
   id: 'exfil',
   title: 'Large outbound transfer (possible exfiltration)',
   description:
-    'An internal host sending a large volume to one internet host within an hour, on connections it opened: more than an absolute threshold, or many times more than the host ever sent in an hour on its earlier days. A host has history when the workspace holds it (at either end of any connection) on at least minHistoryDays UTC days before the transfer; its baseline is its busiest hour to the internet on those days, and the explanation says which case applied. The same transfer repeated on routineDays days is a schedule and rated low (so is exfiltration repeated for days: it is still listed). Transfers to AWS services (S3, DynamoDB … by pkt-dst-aws-service, or through a gateway endpoint) are not counted by default. Count: connections.',
+    'An internal host sending a large volume to one internet host within an hour, on connections it opened: more than an absolute threshold, or many times more than the host ever sent in an hour on its earlier days. A host has history when the workspace holds it (at either end of any connection) on at least minHistoryDays UTC days before the transfer; its baseline is its busiest hour to the internet on those days, and the explanation says which case applied. The same transfer repeated on routineDays days is a schedule and rated low (so is exfiltration repeated for days: it is still listed). Transfers to AWS services (S3, DynamoDB …: by pkt-dst-aws-service, a gateway endpoint, or the address ranges AWS publishes) are not counted by default. Count: connections.',
   status: 'stable',
   attack: ['T1048', 'T1041', 'T1567'],
   severity: 'medium',
   requires: ['src_addr', 'dst_addr', 'protocol', 'bytes', 'start_time'],
-  uses: [
-    {
-      field: 'pkt_dst_aws_service',
-      without:
-        'uploads to AWS services (S3, DynamoDB …) outside a gateway endpoint cannot be told from uploads to any internet host',
-    },
-    {
-      field: 'traffic_path',
-      without:
-        'uploads through an S3 or DynamoDB gateway endpoint cannot be told from uploads to any internet host',
-    },
-  ],
+  // pkt-dst-aws-service and traffic-path are not needed: AWS's published ranges (fh_address_facts)
+  // name the service of every S3 or DynamoDB address, gateway-endpoint traffic included
+  uses: [],
   falsePositives: [
-    'backups and replication to storage outside AWS, or to AWS without pkt-dst-aws-service in the logs (allowlist the destination)',
+    'backups and replication to storage outside AWS, or to AWS ranges newer than the bundled snapshot (run `flowhawk update-data`, or allowlist the destination)',
     'log and metrics shipping to a SaaS (Datadog, Splunk Cloud …) and artefact pushes from CI (container registries)',
     'a host’s first days in the workspace: with fewer than minHistoryDays earlier days, only the absolute threshold applies',
   ],
@@ -67,7 +58,7 @@ export default defineDetector({
     'MITRE ATT&CK T1048 Exfiltration Over Alternative Protocol, T1041 Over C2 Channel, T1567 Over Web Service',
     'Stratosphere Slips data upload alert (data_exfiltration_threshold 500 MB)',
     'Amazon GuardDuty Behavior:EC2/TrafficVolumeUnusual',
-    'AWS VPC Flow Logs: pkt-dst-aws-service, traffic-path 7 (gateway VPC endpoint)',
+    'AWS VPC Flow Logs: pkt-dst-aws-service, traffic-path 7 (gateway VPC endpoint); AWS ip-ranges.json',
   ],
   params: {
     window: param(
