@@ -1,5 +1,6 @@
 /** One finding in full: what, who, when, how sure, why, what it could not check, and the records. */
-import type { EvidenceRecord, Finding } from '../src/finding.js';
+import type { EvidenceRecord, Finding, FindingSource } from '../src/finding.js';
+import { ownerText } from '../src/outputs/ownerText.js';
 import { api, errorText, isAbort } from './api.js';
 import { intervalHistogramChart, portCoverageChart } from './charts.js';
 import { bar, h, replace } from './dom.js';
@@ -89,6 +90,72 @@ function evidenceTable(evidence: readonly EvidenceRecord[]): HTMLElement {
   );
 }
 
+/** Sources shown on the page; the JSON download holds every one. */
+const SHOWN_SOURCES = 100;
+
+/** Every sender of a many-sender finding or member of a roll-up, busiest first, with its owner. */
+function sourcesTable(sources: readonly FindingSource[] | undefined): HTMLElement | null {
+  if (!sources || sources.length === 0) return null;
+  const shown = sources.slice(0, SHOWN_SOURCES);
+  const volumes = shown.some((s) => s.packets !== undefined);
+  const heads = [
+    'source',
+    'owner',
+    'connections',
+    ...(volumes ? ['packets', 'bytes'] : ['severity']),
+    'seen (UTC)',
+  ];
+  const more =
+    sources.length > shown.length ? `; the first ${shown.length} here, all in the JSON download` : '';
+  return h(
+    'section',
+    { class: 'sources-block' },
+    h('h3', null, 'Sources'),
+    h(
+      'div',
+      { class: 'scroll' },
+      h(
+        'table',
+        { class: 'evidence', id: 'sources-table' },
+        h('caption', null, `${num(sources.length)} source(s), busiest first${more}`),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            heads.map((t) => h('th', null, t)),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          shown.map((src) =>
+            h(
+              'tr',
+              { class: 'source-row' },
+              h('td', { class: 'addr' }, src.actor),
+              h('td', null, ownerText(src.owner) || '-'),
+              h('td', { class: 'num' }, num(src.count)),
+              ...(volumes
+                ? [
+                    h('td', { class: 'num' }, num(src.packets ?? 0)),
+                    h('td', { class: 'num' }, num(src.bytes ?? 0)),
+                  ]
+                : [h('td', null, src.severity ?? '-')]),
+              h(
+                'td',
+                { class: 'time' },
+                `${isoSeconds(src.firstSeen)} → ${endText(src.firstSeen, src.lastSeen)}`,
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 function subScores(scores: Record<string, number>): HTMLElement | null {
   return namedValues('Sub-scores (0–1)', 'subscores', scores, (v) =>
     h(
@@ -133,6 +200,8 @@ export function findingView(f: Finding): HTMLElement {
     ['severity', f.severity],
     ['confidence', f.confidence.toFixed(2)],
     ['actor → target', `${f.actor} → ${targetText(f)}`],
+    ...(f.actorOwner ? ([["actor's owner", ownerText(f.actorOwner)]] as [string, string][]) : []),
+    ...(f.targetOwner ? ([["target's owner", ownerText(f.targetOwner)]] as [string, string][]) : []),
     ['targets', num(f.targetCount)],
     ['direction', f.direction],
     ['ATT&CK', f.attack.length > 0 ? f.attack.join(', ') : '-'],
@@ -188,6 +257,7 @@ export function findingView(f: Finding): HTMLElement {
           ),
         )
       : null,
+    sourcesTable(f.sources),
     h('section', { class: 'evidence-block' }, h('h3', null, 'Evidence'), evidenceTable(f.evidence)),
   );
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.js';
+import { ownerText } from './ownerText.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
@@ -27,6 +28,9 @@ const COLUMNS: readonly [string, (f: Finding) => string | number][] = [
   // a roll-up of internet noise: how many sources, and every one of them (space-separated)
   ['source_count', (f) => f.sources?.length ?? ''],
   ['sources', (f) => f.sources?.map((s) => s.actor).join(' ') ?? ''],
+  // who holds the addresses, from the offline data the JSON output's analysis.enrichment names
+  ['actor_owner', (f) => ownerText(f.actorOwner)],
+  ['target_owner', (f) => ownerText(f.targetOwner)],
 ];
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();

@@ -147,3 +147,62 @@ describe('Markdown evidence', () => {
     expect(md).toMatch(/\| SKIPDATA \|\n/);
   });
 });
+
+describe('address owners', () => {
+  const owned = finding({
+    actor: '203.0.113.9',
+    direction: 'inbound',
+    actorOwner: { asn: 64500, asOrg: 'Example Hosting', country: 'NL' },
+    targetOwner: { aws: { service: 'S3', region: 'eu-central-1' }, asn: 16509 },
+  });
+  const sources = [
+    {
+      name: 'AWS ip-ranges.json (syncToken 1787411825, bundled)',
+      date: '2026-08-22T15:17:05Z',
+      licence: 'published by AWS',
+      url: 'https://ip-ranges.amazonaws.com/ip-ranges.json',
+      attribution: 'Amazon Web Services',
+    },
+    {
+      name: '@ip-location-db/asn 2.3.2026061719',
+      date: '2026-06-17',
+      licence: 'CC-BY-4.0',
+      url: 'https://github.com/sapics/ip-location-db',
+      attribution: 'ASN data by RouteViews, DB-IP and the NRO, CC BY 4.0',
+    },
+  ];
+  const withSources = (): ScanReport => {
+    const r = report([owned]);
+    return { ...r, analysis: { ...r.analysis, enrichment: sources } };
+  };
+
+  it('names the owners beside the addresses in the table, and the data with its date and credit last', () => {
+    const text = piecesText(renderFindingsTable(withSources()));
+    expect(text).toContain(
+      '203.0.113.9 (AS64500 Example Hosting, NL) → 10.0.0.9 (AWS S3 eu-central-1, AS16509)',
+    );
+    const tail = text.slice(text.indexOf('Address owners from:'));
+    expect(tail).toContain('@ip-location-db/asn 2.3.2026061719, data of 2026-06-17 (CC-BY-4.0): ASN data by');
+    expect(tail).toContain('data of 2026-08-22');
+  });
+
+  it('gives CSV an owner column per end, and Markdown the owners and the sources', () => {
+    const [row] = parse(piecesText(renderFindingsCsv(withSources())), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(row).toMatchObject({
+      actor_owner: 'AS64500 Example Hosting, NL',
+      target_owner: 'AWS S3 eu-central-1, AS16509',
+    });
+    const md = piecesText(renderFindingsMarkdown(withSources()));
+    expect(md).toContain('203.0.113.9 \\(AS64500 Example Hosting, NL\\)');
+    expect(md).toMatch(/## Address owners from\n\n- AWS ip-ranges\.json \\\(syncToken/);
+  });
+
+  it('says nothing of owners when the data knows none', () => {
+    const text = piecesText(renderFindingsTable(report([finding({})])));
+    expect(text).toContain('10.0.0.5 → 10.0.0.9 ');
+    expect(text).not.toContain('Address owners');
+  });
+});

@@ -34,6 +34,9 @@ function analysisFacts(analysis: Analysis) {
     elapsedMs: analysis.elapsedMs,
     suppressed,
     detectors: analysis.detectors,
+    // the data behind actorOwner/targetOwner, with its date and the credit its licence asks for
+    enrichment: analysis.enrichment ?? [],
+    ...(analysis.enrichmentWarnings ? { enrichmentWarnings: analysis.enrichmentWarnings } : {}),
   };
 }
 

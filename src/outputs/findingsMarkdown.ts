@@ -1,4 +1,5 @@
 import { type Finding, SEVERITIES } from '../finding.js';
+import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
 import type { ScanReport } from './scanReport.js';
 import { isoSeconds } from './textUnits.js';
 
@@ -22,11 +23,15 @@ export function* renderFindingsMarkdown(report: ScanReport): Generator<string> {
   for (const severity of [...SEVERITIES].reverse()) {
     for (const f of findings) if (f.severity === severity) yield `\n${details(f).join('\n')}\n`;
   }
+  const enrichment = namesOwners(findings) ? enrichmentLines(report.analysis.enrichment) : [];
+  if (enrichment.length > 0) {
+    yield `\n## Address owners from\n\n${enrichment.map((l) => `- ${mdText(l)}\n`).join('')}`;
+  }
 }
 
 function details(f: Finding): string[] {
   const lines = [
-    `## ${f.severity.toUpperCase()} ${f.detector}: ${mdText(f.actor)}${f.target ? ` → ${mdText(f.target)}` : ''}`,
+    `## ${f.severity.toUpperCase()} ${f.detector}: ${mdText(addressWithOwner(f.actor, f.actorOwner))}${f.target ? ` → ${mdText(addressWithOwner(f.target, f.targetOwner))}` : ''}`,
     '',
     mdText(f.explanation),
     '',

@@ -1,6 +1,7 @@
 import type { Analysis } from '../engine/analyse.js';
 import { type Finding, SEVERITIES, type Severity } from '../finding.js';
 import { renderIngestSummary } from './ingestSummaryText.js';
+import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
 import type { ScanReport } from './scanReport.js';
 import { decimalBytes, isoSeconds } from './textUnits.js';
 
@@ -39,14 +40,18 @@ export function* renderFindingsTable(report: ScanReport): Generator<string> {
     yield `\n${severity.toUpperCase()} (${group.length})\n`;
     for (const f of group) yield `${findingLines(f).join('\n')}\n`;
   }
+  const enrichment = namesOwners(shown) ? enrichmentLines(analysis.enrichment) : [];
+  if (enrichment.length > 0) yield `\nAddress owners from:\n${enrichment.map((l) => `  ${l}\n`).join('')}`;
+  for (const warning of analysis.enrichmentWarnings ?? []) yield `  warning: ${warning}\n`;
 }
 
 function findingLines(f: Finding): string[] {
+  const actor = addressWithOwner(f.actor, f.actorOwner);
   const who = f.target
-    ? `${f.actor} → ${f.target}`
+    ? `${actor} → ${addressWithOwner(f.target, f.targetOwner)}`
     : f.targetCount > 1
-      ? `${f.actor} → ${n(f.targetCount)} hosts`
-      : f.actor;
+      ? `${actor} → ${n(f.targetCount)} hosts`
+      : actor;
   const lines = [
     `  ${f.detector.padEnd(11)} ${who}   ×${n(f.count)}   ${isoSeconds(f.firstSeen)} … ${isoSeconds(f.lastSeen)}   confidence ${f.confidence.toFixed(2)}`,
     `      ${f.explanation}`,

@@ -1,4 +1,5 @@
 import type { Finding } from '../../finding.js';
+import { ownerText } from '../ownerText.js';
 import { decimalBytes, isoSeconds } from '../textUnits.js';
 import { html } from './escape.js';
 import { findingSection } from './sections.js';
@@ -131,6 +132,6 @@ export function* findingListPieces(plan: FindingPlan, total: number): Generator<
 
 /** One finding in one table row: enough to find it again in the JSON or CSV output. */
 export function compactRow(f: Finding): string {
-  return html`<tr class="finding-row sev-${f.severity}${f.suppressed ? ' suppressed' : ''}" id="finding-${f.id}" data-finding-id="${f.id}" data-severity="${f.severity}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td class="detector">${f.detector}</td><td class="actor">${f.actor}</td><td>${f.target ?? `${f.targetCount} hosts`}</td><td class="num">${num(f.count)}</td><td>${isoSeconds(f.firstSeen)} → ${isoSeconds(f.lastSeen)}</td><td>${f.explanation}${f.suppressed ? ` (suppressed: ${f.suppressed.reason})` : ''}</td></tr>\n`
+  return html`<tr class="finding-row sev-${f.severity}${f.suppressed ? ' suppressed' : ''}" id="finding-${f.id}" data-finding-id="${f.id}" data-severity="${f.severity}"><td><span class="badge sev-${f.severity}">${f.severity}</span></td><td class="detector">${f.detector}</td><td class="actor" title="${ownerText(f.actorOwner)}">${f.actor}</td><td title="${ownerText(f.targetOwner)}">${f.target ?? `${f.targetCount} hosts`}</td><td class="num">${num(f.count)}</td><td>${isoSeconds(f.firstSeen)} → ${isoSeconds(f.lastSeen)}</td><td>${f.explanation}${f.suppressed ? ` (suppressed: ${f.suppressed.reason})` : ''}</td></tr>\n`
     .text;
 }

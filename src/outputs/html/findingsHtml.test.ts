@@ -367,3 +367,65 @@ describe('escaping helpers', () => {
     expect(JSON.parse(text)).toEqual(value);
   });
 });
+
+describe('renderFindingsHtml: sources and owners', () => {
+  const flood = finding({
+    id: 'eeeeeeeeeeeeeeee',
+    detector: 'flood',
+    actor: '198.51.100.7',
+    actorOwner: { asn: 64500, asOrg: `Hosting ${SCRIPT}`, country: 'NL' },
+    sources: Array.from({ length: 25 }, (_, i) => ({
+      actor: `198.51.100.${7 + i}`,
+      count: 100 - i,
+      firstSeen: T,
+      lastSeen: T + 60,
+      packets: 1000 - i,
+      bytes: 60_000 - i,
+      ...(i === 0 ? { owner: { asn: 64500, asOrg: `Hosting ${SCRIPT}`, country: 'NL' } } : {}),
+    })),
+  });
+  const base = report(false, [flood]);
+  const withData: ScanReport = {
+    ...base,
+    analysis: {
+      ...base.analysis,
+      enrichment: [
+        {
+          name: '@ip-location-db/asn 2.3.2026061719',
+          date: '2026-06-17',
+          licence: 'CC-BY-4.0',
+          url: 'https://github.com/sapics/ip-location-db',
+          attribution: 'ASN data by RouteViews, DB-IP and the NRO, CC BY 4.0',
+        },
+      ],
+    },
+  };
+  const doc = parse(piecesText(renderFindingsHtml(withData, { traffic })));
+
+  it("lists a flood's busiest sources with their owners and volumes, and says the JSON holds the rest", () => {
+    const article = doc.getElementById('finding-eeeeeeeeeeeeeeee');
+    const rows = [...(article?.querySelectorAll('tr.source-row') ?? [])].map((r) =>
+      [...r.querySelectorAll('td')].map((td) => td.textContent),
+    );
+    expect(rows).toHaveLength(20);
+    expect(rows[0]?.slice(0, 5)).toEqual([
+      '198.51.100.7',
+      `AS64500 Hosting ${SCRIPT}, NL`,
+      '100',
+      '1,000',
+      '60,000',
+    ]);
+    expect(rows[1]?.[1]).toBe('-');
+    expect(article?.querySelector('table.sources caption')?.textContent).toBe(
+      '25 source(s), busiest first; the first 20 here, all in the JSON output',
+    );
+    expect(article?.textContent).toContain(`actor's owner`);
+    expect(doc.querySelector('article script')).toBeNull(); // the owner's name stayed text
+  });
+
+  it('credits the enrichment data with its date in the footer', () => {
+    expect(doc.querySelector('footer')?.textContent).toContain(
+      'Address owners from: @ip-location-db/asn 2.3.2026061719, data of 2026-06-17 (CC-BY-4.0): ASN data by RouteViews',
+    );
+  });
+});

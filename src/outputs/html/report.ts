@@ -1,5 +1,6 @@
 import type { Finding } from '../../finding.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
+import { enrichmentLines, namesOwners } from '../ownerText.js';
 import type { ScanReport } from '../scanReport.js';
 import { CLIENT_SCRIPT, timelineData, uplotAssets } from './charts.js';
 import { html, jsonForScript, type SafeHtml } from './escape.js';
@@ -49,7 +50,7 @@ export function* renderFindingsHtml(report: ScanReport, options: HtmlOptions = {
     // the list's styles are counted when measuring, and written only when the list needs them
     extraCss: plan === null || isCut(plan) ? assets.css + LIST_CSS : assets.css,
     header: header(report, findings, plan === null ? '' : topNotice(plan, budget)),
-    footer: html`<footer>Self-contained report: no network requests. Charts drawn with uPlot (MIT), bundled in.</footer>`,
+    footer: html`<footer>Self-contained report: no network requests. Charts drawn with uPlot (MIT), bundled in.${enrichmentFooter(report)}</footer>`,
     dataJson: jsonForScript({ version: report.version, generatedAt: report.generatedAt, timeline }),
     scripts: [assets.js, CLIENT_SCRIPT],
   });
@@ -67,4 +68,11 @@ function header(report: ScanReport, findings: readonly Finding[], notice: SafeHt
   return html`<header><h1>flowhawk report</h1>
 <p>${findings.length} finding(s), generated ${report.generatedAt} by flowhawk ${report.version}.</p>
 ${notice}<nav><a href="#overview">Overview</a><a href="#timeline">Timeline</a><a href="#top">Top actors and ports</a><a href="#findings">Findings</a></nav></header>`;
+}
+
+/** The data sets that named address owners, with dates and the credit their licences ask for. */
+function enrichmentFooter(report: ScanReport): SafeHtml | '' {
+  const lines = namesOwners(report.analysis.findings) ? enrichmentLines(report.analysis.enrichment) : [];
+  if (lines.length === 0) return '';
+  return html`<br>Address owners from: ${lines.join('; ')}.`;
 }

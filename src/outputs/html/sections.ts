@@ -1,5 +1,6 @@
 import { type EvidenceRecord, type Finding, SEVERITIES, type Severity, severityRank } from '../../finding.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
+import { ownerText } from '../ownerText.js';
 import type { ScanReport } from '../scanReport.js';
 import { isoSeconds } from '../textUnits.js';
 import { html, type SafeHtml } from './escape.js';
@@ -171,6 +172,27 @@ function evidenceTable(evidence: readonly EvidenceRecord[]) {
   )}</tbody></table>`;
 }
 
+/** Sources listed per finding in the report; the JSON output holds every one. */
+const SHOWN_SOURCES = 20;
+
+function sourcesTable(sources: Finding['sources']) {
+  if (!sources || sources.length === 0) return '';
+  const shown = sources.slice(0, SHOWN_SOURCES);
+  const volumes = shown.some((s) => s.packets !== undefined);
+  const more =
+    sources.length > shown.length ? `; the first ${shown.length} here, all in the JSON output` : '';
+  return html`<table class="evidence sources"><caption>${num(sources.length)} source(s), busiest first${more}</caption>
+<thead><tr><th>source</th><th>owner</th><th>connections</th>${volumes ? html`<th>packets</th><th>bytes</th>` : html`<th>severity</th>`}<th>seen (UTC)</th></tr></thead>
+<tbody>${shown.map(
+    (s) =>
+      html`<tr class="source-row"><td>${s.actor}</td><td>${ownerText(s.owner) || '-'}</td><td class="num">${num(s.count)}</td>${
+        volumes
+          ? html`<td class="num">${num(s.packets ?? 0)}</td><td class="num">${num(s.bytes ?? 0)}</td>`
+          : html`<td>${s.severity ?? '-'}</td>`
+      }<td>${iso(s.firstSeen)} → ${iso(s.lastSeen)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
 export function findingSection(f: Finding) {
   return html`<article class="finding sev-${f.severity}${f.suppressed ? ' suppressed' : ''}" id="finding-${f.id}" data-finding-id="${f.id}" data-severity="${f.severity}">
 <h3><span class="badge sev-${f.severity}">${f.severity}</span> <span class="detector">${f.detector}</span>: <span class="actor">${f.actor}</span>${
@@ -182,12 +204,23 @@ export function findingSection(f: Finding) {
 <dt>seen</dt><dd>${iso(f.firstSeen)} → ${iso(f.lastSeen)}</dd>
 <dt>connections</dt><dd>${num(f.count)}</dd>
 <dt>confidence</dt><dd>${f.confidence}</dd>
-<dt>direction</dt><dd>${f.direction}</dd>
+<dt>direction</dt><dd>${f.direction}</dd>${
+    f.actorOwner
+      ? html`
+<dt>actor's owner</dt><dd>${ownerText(f.actorOwner)}</dd>`
+      : ''
+  }${
+    f.targetOwner
+      ? html`
+<dt>target's owner</dt><dd>${ownerText(f.targetOwner)}</dd>`
+      : ''
+  }
 <dt>ATT&amp;CK</dt><dd>${f.attack.join(', ')}</dd>
 <dt>id</dt><dd><code>${f.id}</code></dd>
 </dl>
 ${f.suppressed ? html`<p class="suppression">Suppressed by allowlist entry ${f.suppressed.rule}: ${f.suppressed.reason}</p>` : ''}
 <div class="two">${keyValues('Sub-scores (0–1)', Object.entries(f.subScores), true)}${keyValues('Metrics', Object.entries(f.metrics), false)}</div>
+${sourcesTable(f.sources)}
 ${findingCharts(f)}
 ${
   f.limitations.length > 0
