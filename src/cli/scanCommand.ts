@@ -86,7 +86,9 @@ workspace, invalid config), 130/143 stopped by Ctrl-C/SIGTERM while reading (a w
 files read completely; the same command again reads the rest). ${INPUT_EXIT_CODES}
 With paths, "no flow record" is about what they held; with --workspace alone, about the flows it stores.
 When there is nothing to analyse, no findings are written. 3 wins over 1 when both apply.
-Results go to standard output (or --output), progress to standard error.
+Results go to standard output (or --output), progress to standard error. What each format holds:
+docs/outputs.md. Internet addresses carry their owner (AWS service and region, AS, country) from
+data bundled offline; the report names it and its date, and flowhawk update-data refreshes AWS's.
 
 Examples:
   flowhawk scan examples/                              # the bundled sample logs
