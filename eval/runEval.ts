@@ -13,6 +13,8 @@ import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/config/config.js';
 import { DETECTORS } from '../src/detectors/index.js';
 import { analyse } from '../src/engine/analyse.js';
+import { sharedOwnerLookup } from '../src/engine/enrichFindings.js';
+import { addressKey, isPublic } from '../src/enrichment/addressKey.js';
 import { type Finding, severityRank } from '../src/finding.js';
 import { ingest } from '../src/ingest/ingest.js';
 import { DuckdbStore } from '../src/store/duckdbStore.js';
@@ -31,6 +33,8 @@ interface DatasetResult {
   benignFlaggedAny: number;
   findingsBySeverity: Record<string, number>;
   detectorsFired: Record<string, number>;
+  /** internet addresses whose owner (ASN or AWS service) the offline data names: at findings' ends, and all */
+  ownersKnown: { findingEnds: number; findingEndsKnown: number; addresses: number; addressesKnown: number };
   seconds: number;
   met: boolean;
 }
@@ -71,6 +75,7 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
     const falsePositive = (f: Finding) =>
       actors(f).some((actor) => benign.has(actor)) ||
       (f.actor === dataset.monitoredHost && f.direction !== 'inbound');
+    const ownersKnown = await ownerCoverage(store, active);
     const medium = severityRank('medium');
     const benignFlagged = active.filter(falsePositive);
     const result: DatasetResult = {
@@ -87,6 +92,7 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
       benignFlaggedAny: benignFlagged.length,
       findingsBySeverity: tally(active.map((f) => f.severity)),
       detectorsFired: tally(active.map((f) => f.detector)),
+      ownersKnown,
       seconds: Number(((performance.now() - started) / 1000).toFixed(1)),
       met: false,
     };
@@ -98,11 +104,53 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
   }
 }
 
+/**
+ * How many public internet addresses the enrichment names an owner for (an ASN, or an AWS service): of
+ * the ends of the findings (what a reader sees), and of every one in the capture.
+ */
+async function ownerCoverage(store: DuckdbStore, findings: readonly Finding[]) {
+  const lookup = await sharedOwnerLookup();
+  const rows = await store.query<{ addr: string }>('SELECT addr FROM fh_address_facts WHERE internal = 0');
+  // public unicast only: multicast groups, broadcast and the unspecified address have no owner to find
+  const internet = new Set(
+    rows
+      .map((r) => r.addr)
+      .filter((addr) => {
+        const key = addressKey(addr);
+        return key !== undefined && isPublic(key);
+      }),
+  );
+  const known = (addr: string) => {
+    const owner = lookup.describeOwner(addr);
+    return owner.asn !== undefined || owner.aws !== undefined;
+  };
+  const ends = new Set<string>();
+  for (const f of findings) {
+    for (const addr of [f.actor, f.target, ...(f.sources ?? []).map((s) => s.actor)]) {
+      if (addr && internet.has(addr)) ends.add(addr);
+    }
+  }
+  const count = (addrs: Iterable<string>) => {
+    let n = 0;
+    for (const addr of addrs) if (known(addr)) n++;
+    return n;
+  };
+  return {
+    findingEnds: ends.size,
+    findingEndsKnown: count(ends),
+    addresses: internet.size,
+    addressesKnown: count(internet),
+  };
+}
+
 function tally(items: readonly string[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of items) out[item] = (out[item] ?? 0) + 1;
   return out;
 }
+
+const share = (part: number, whole: number) =>
+  whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}% of ${whole.toLocaleString('en-US')}`;
 
 function printTable(results: readonly DatasetResult[]): void {
   const rows = results.map((r) => [
@@ -112,10 +160,14 @@ function printTable(results: readonly DatasetResult[]): void {
     Object.entries(r.detectorsFired)
       .map(([d, n]) => `${d} ${n}`)
       .join(', ') || '-',
+    `${share(r.ownersKnown.findingEndsKnown, r.ownersKnown.findingEnds)} / ${share(r.ownersKnown.addressesKnown, r.ownersKnown.addresses)}`,
     r.met ? 'met' : 'MISSED',
     `${r.seconds} s`,
   ]);
-  const head = ['dataset', 'malicious found', 'benign flagged ≥medium', 'detectors fired', 'target', 'time'];
+  const head = [
+    ...['dataset', 'malicious found', 'benign flagged ≥medium', 'detectors fired'],
+    ...['internet owners known (finding ends / all)', 'target', 'time'],
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
   console.log(line(head));

@@ -216,6 +216,23 @@ describe('beacon', () => {
     expect(found[0]?.metrics.awsService).toBe('AMAZON');
   });
 
+  it("tells the AWS endpoint by AWS's published ranges when the logs have no pkt-dst-aws-service", async () => {
+    const api = implant(new FlowBuilder(), 240, 60, { server: '52.94.236.248', port: 443 });
+    const [found] = findingsOf(await scan(api), 'beacon');
+    expect(found).toMatchObject({
+      severity: 'info',
+      metrics: expect.objectContaining({ awsService: 'AMAZON' }),
+    });
+    expect(found?.explanation).toContain('AWS endpoint (AMAZON)');
+    // an EC2 address is anyone's server: judged as the same beacon to any internet host is
+    const ec2 = implant(new FlowBuilder(), 240, 60, { server: '18.200.0.1', port: 443 });
+    const stranger = implant(new FlowBuilder(), 240, 60, { port: 443 });
+    const [onEc2] = findingsOf(await scan(ec2), 'beacon');
+    expect(onEc2?.metrics.awsService).toBe('EC2');
+    expect(onEc2?.severity).toBe(findingsOf(await scan(stranger), 'beacon')[0]?.severity);
+    expect(onEc2?.severity).not.toBe('info');
+  });
+
   it('still finds the beacon without tcp-flags and action, saying what is lost', async () => {
     const flows = implant(new FlowBuilder(), 240, 60);
     const full = findingsOf(await scan(flows), 'beacon')[0];
