@@ -1,4 +1,4 @@
-import { cidrRange } from '../engine/networks.js';
+import { cidrRange } from '../net/addresses.js';
 
 /**
  * Public recursive resolvers that answer DNS over HTTPS (and DNS over TLS) on their anycast addresses,

@@ -1,7 +1,7 @@
 import type { AllowlistEntry } from '../config/config.js';
 import type { EvidenceKey } from '../detectors/define.js';
 import type { Direction, Suppression } from '../finding.js';
-import { cidrRange, inRange, type NumericRange } from './networks.js';
+import { cidrRange, inRange, type NumericRange } from '../net/addresses.js';
 
 /** What the allowlist looks at in a finding. */
 export interface Suppressible {

@@ -4,6 +4,7 @@ import type { Detection, Detector } from '../detectors/define.js';
 import type { EnrichmentSource } from '../enrichment/ownerLookup.js';
 import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
+import { cidrRange } from '../net/addresses.js';
 import { type Dialect, duckdbDialect } from '../store/dialect.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
@@ -19,7 +20,7 @@ import {
 } from './connections.js';
 import { enrichFinding, sharedOwnerLookup } from './enrichFindings.js';
 import { fetchEvidence } from './evidence.js';
-import { cidrRange, DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
+import { DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
 import { type TrafficLeaders, trafficLeaders } from './overview.js';
 import { rollUp } from './rollUp.js';
 import { describeSources, fetchSources } from './sources.js';

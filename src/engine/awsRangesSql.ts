@@ -1,5 +1,5 @@
 import type { AwsRanges } from '../enrichment/awsRanges.js';
-import { IPV4_MAPPED_BASE } from '../store/ipMacros.js';
+import { IPV4_MAPPED_BASE } from '../net/addresses.js';
 
 /** Rows per INSERT: a statement of a few hundred kilobytes, not one of two megabytes. */
 const ROWS_PER_INSERT = 2000;

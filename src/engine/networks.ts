@@ -1,6 +1,4 @@
-import ipaddr from 'ipaddr.js';
-import { FlowhawkError } from '../errors.js';
-import { IPV4_MAPPED_BASE } from '../store/ipMacros.js';
+import type { NumericRange } from '../net/addresses.js';
 
 /**
  * The monitored networks: addresses inside them are "internal", everything else is the internet.
@@ -22,36 +20,6 @@ export const DEFAULT_INTERNAL_NETWORKS: readonly string[] = [
   'fe80::/10',
   '::1/128',
 ];
-
-export interface NumericRange {
-  cidr: string;
-  /** first and last address, 128-bit, IPv4 mapped into ::ffff:0:0/96 like addresses.ip */
-  lo: bigint;
-  hi: bigint;
-}
-
-/** CIDR (or a bare address) → its numeric range; throws a FlowhawkError naming `where` when invalid. */
-export function cidrRange(cidr: string, where: string): NumericRange {
-  const text = cidr.includes('/') ? cidr : `${cidr}/${cidr.includes(':') ? 128 : 32}`;
-  let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
-  try {
-    parsed = ipaddr.parseCIDR(text);
-  } catch {
-    throw new FlowhawkError(
-      'CONFIG',
-      `${where}: "${cidr}" is not an IPv4 or IPv6 address or CIDR`,
-      'write it like 10.0.0.0/8 or 2001:db8::/32',
-    );
-  }
-  const [address, bits] = parsed;
-  const width = address.kind() === 'ipv4' ? 32 : 128;
-  const value = address.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
-  const hostBits = BigInt(width - bits);
-  const network = (value >> hostBits) << hostBits;
-  const last = network | ((1n << hostBits) - 1n);
-  const base = address.kind() === 'ipv4' ? IPV4_MAPPED_BASE : 0n;
-  return { cidr, lo: base + network, hi: base + last };
-}
 
 /**
  * SQL creating fh_networks (lo, hi) and fh_address_facts (addr, internal 0/1, aws_service, aws_region)
@@ -85,17 +53,4 @@ export function networkTablesSql(ranges: readonly NumericRange[]): string[] {
          CASE WHEN f.internal = 0 AND f.ip <= r.hi THEN r.region END AS aws_region
        FROM facts f ASOF LEFT JOIN fh_aws_ranges r ON f.ip >= r.lo`,
   ];
-}
-
-/** An address as its 128-bit value (IPv4 mapped), or undefined when it is not an address. */
-export function addressValue(address: string): bigint | undefined {
-  if (!ipaddr.isValid(address)) return undefined;
-  const parsed = ipaddr.parse(address);
-  const value = parsed.toByteArray().reduce((acc, byte) => (acc << 8n) | BigInt(byte), 0n);
-  return parsed.kind() === 'ipv4' ? IPV4_MAPPED_BASE + value : value;
-}
-
-export function inRange(address: string, range: NumericRange): boolean {
-  const value = addressValue(address);
-  return value !== undefined && value >= range.lo && value <= range.hi;
 }

@@ -1,7 +1,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP_MACROS_SQL, IPV4_MAPPED_BASE } from './ipMacros.js';
+import { IPV4_MAPPED_BASE } from '../net/addresses.js';
+import { IP_MACROS_SQL } from './ipMacros.js';
 
 let instance: DuckDBInstance;
 let connection: Awaited<ReturnType<DuckDBInstance['connect']>>;

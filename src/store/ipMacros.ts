@@ -6,8 +6,7 @@
  * (see ADDRESS_COLUMNS), never per flow row.
  */
 
-/** ::ffff:0.0.0.0 */
-export const IPV4_MAPPED_BASE = 0xffff_0000_0000n;
+import { IPV4_MAPPED_BASE } from '../net/addresses.js';
 
 export const IP_MACROS_SQL = [
   // A dotted quad: exactly four decimal octets 0-255.

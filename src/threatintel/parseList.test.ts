@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressValue } from '../engine/networks.js';
+import { addressValue } from '../net/addresses.js';
 import { parseEntry, parseThreatList, splitCsv } from './parseList.js';
 
 const entries = (text: string, name?: string) => parseThreatList(text, name).entries.map((e) => e.entry);

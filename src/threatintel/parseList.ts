@@ -1,6 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { addressValue, cidrRange } from '../engine/networks.js';
-import { IPV4_MAPPED_BASE } from '../store/ipMacros.js';
+import { addressValue, cidrRange, IPV4_MAPPED_BASE } from '../net/addresses.js';
 
 /**
  * Threat-list text → address ranges. Three shapes, told apart by content (and a `.csv` name):
