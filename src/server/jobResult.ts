@@ -2,7 +2,6 @@ import type { Analysis } from '../engine/analyse.js';
 import type { ScanReport } from '../outputs/scanReport.js';
 import type { TrafficOverview } from '../store/trafficOverview.js';
 import type { JobProgress } from './apiTypes.js';
-import type { RunOutputs } from './resultFiles.js';
 
 /** What one analysis of a job produced: the report every output format renders, and its traffic. */
 export interface JobResult {
@@ -19,6 +18,16 @@ export interface JobResultHead {
   traffic: TrafficOverview | null;
   /** the lines findings.ndjson holds: a file cut short, or another run's, is told by it */
   findingCount: number;
+}
+
+/** Where one analysis writes its result (the layout is resultFiles.ts's runOutputs). */
+export interface RunOutputs {
+  /** JobResultHead JSON */
+  report: string;
+  /** one `{ seq, finding }` object per line, most severe first */
+  findings: string;
+  /** JobOverview JSON */
+  overview: string;
 }
 
 /** The job worker's instructions (the parent sends one, then waits for `done` or `failed`). */

@@ -5,7 +5,7 @@ import type { AllowlistEntry } from '../config/config.js';
 import { FlowhawkError } from '../errors.js';
 import { type Finding, SEVERITIES, type Severity, severityRank } from '../finding.js';
 import type { FindingsPage, Job, JobFile, JobOverview, JobProgress, JobStatus } from './apiTypes.js';
-import type { RunOutputs } from './workspace.js';
+import type { RunOutputs } from './jobResult.js';
 
 /**
  * The server's jobs, their files and findings, in one DuckDB file in the workspace. The server
@@ -23,8 +23,6 @@ const SCHEMA = [
      severity VARCHAR NOT NULL, severity_rank INTEGER NOT NULL, actor VARCHAR NOT NULL, target VARCHAR,
      suppressed BOOLEAN NOT NULL, body VARCHAR NOT NULL)`,
 ];
-
-export const DB_FILE = 'flowhawk-server.duckdb';
 
 export interface FindingFilter {
   severities?: readonly Severity[];

@@ -6,7 +6,7 @@ import { FlowhawkError } from '../errors.js';
 import type { Finding } from '../finding.js';
 import { type Pieces, writePieces } from '../outputs/writePieces.js';
 import type { JobOverview } from './apiTypes.js';
-import type { JobResult, JobResultHead } from './jobResult.js';
+import type { JobResult, JobResultHead, RunOutputs } from './jobResult.js';
 
 /**
  * A run's result on disk, in pieces no larger than one finding: a job of 150,000 findings with their
@@ -18,16 +18,6 @@ import type { JobResult, JobResultHead } from './jobResult.js';
  * `{ seq, finding }` per line, most severe first; the server's database and the reports read it a line
  * at a time), overview.json (JobOverview). An older flowhawk wrote the whole result as result.json.
  */
-
-/** What one analysis writes. */
-export interface RunOutputs {
-  /** JobResultHead JSON */
-  report: string;
-  /** one `{ seq, finding }` object per line, most severe first */
-  findings: string;
-  /** JobOverview JSON */
-  overview: string;
-}
 
 /**
  * The whole JobResult as one JSON document, as flowhawk wrote it before results were written in

@@ -1,9 +1,12 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DB_FILE } from './jobStore.js';
-import { LEGACY_RESULT_FILE, type RunOutputs, runOutputs } from './resultFiles.js';
+import type { RunOutputs } from './jobResult.js';
+import { LEGACY_RESULT_FILE, runOutputs } from './resultFiles.js';
 
-export type { RunOutputs } from './resultFiles.js';
+export type { RunOutputs } from './jobResult.js';
+
+/** The server's jobs database (jobStore.ts), at the workspace's root. */
+export const DB_FILE = 'flowhawk-server.duckdb';
 
 /** Job ids are UUIDs made by the server; anything else never reaches a path. */
 export const JOB_ID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
