@@ -3,10 +3,10 @@
  * directions, on each interface of the VPC it crosses, so east-west traffic appears four times and a
  * NAT gateway hop six times, as in real flow logs.
  */
-import type { FileBuilder } from './corpusRecords.js';
+import type { FileBuilder, RecordEvent } from './corpusRecords.js';
 import type { Prng } from './prng.js';
 
-type Event = (b: FileBuilder) => void;
+type Event = RecordEvent;
 
 const EPHEMERAL_LO = 32768;
 const EPHEMERAL_HI = 60999;
@@ -162,7 +162,7 @@ const logHealth: Event = (b) => {
 };
 
 /** Draws the next event; formats without log-status cannot carry NODATA/SKIPDATA records. */
-export function pickEvent(rng: Prng, hasStatus: boolean): Event {
+function pickEvent(rng: Prng, hasStatus: boolean): Event {
   const p = rng.float();
   if (p < 0.4) return eastWest;
   if (p < 0.56) return inboundWeb;
@@ -173,3 +173,6 @@ export function pickEvent(rng: Prng, hasStatus: boolean): Event {
   if (p < 0.997 || !hasStatus) return rejectedEgress;
   return logHealth;
 }
+
+/** The realistic mix: each call draws one event and emits its records (the realistic corpus's `next`). */
+export const realisticEvent: RecordEvent = (b) => pickEvent(b.rng, b.fl.format !== 'v5-noaction')(b);

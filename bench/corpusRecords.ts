@@ -1,10 +1,10 @@
 /**
  * Builds the text of one delivered flow-log file: the header line, then exactly `count` records.
  *
- * The traffic events in corpusEvents.ts drive a FileBuilder: they set up an exchange (times, flags,
- * sizes) and emit one record per interface and direction that AWS would log.
+ * The traffic events in corpusEvents.ts (or corpusWorstCase.ts) drive a FileBuilder, which knows none
+ * of them: they set up an exchange (times, flags, sizes) and emit one record per interface and
+ * direction that AWS would log.
  */
-import { pickEvent } from './corpusEvents.js';
 import type { Eni, FlowLog, FormatName, World } from './corpusWorld.js';
 import { FORMAT_FIELDS } from './corpusWorld.js';
 import { LineWriter } from './lineWriter.js';
@@ -113,13 +113,11 @@ export class FileBuilder {
   /**
    * Writes records until the file is full (the last event is cut short to hit `count` exactly), then
    * shuffles them: AWS files do not keep the records of one connection together, and leaving them
-   * adjacent would make the corpus far more compressible than real logs. `next` replaces the
-   * realistic event mix (the worst-case corpus passes its own).
+   * adjacent would make the corpus far more compressible than real logs. `next` makes the records:
+   * the realistic mix (corpusEvents.ts) or the worst case's (corpusWorstCase.ts).
    */
-  build(next?: RecordEvent): Buffer {
-    const hasStatus = this.fl.format !== 'v5-noaction';
-    if (next) while (!this.full()) next(this);
-    else while (!this.full()) pickEvent(this.rng, hasStatus)(this);
+  build(next: RecordEvent): Buffer {
+    while (!this.full()) next(this);
     return this.w.shuffled(1, (n) => this.rng.int(n));
   }
 
@@ -225,7 +223,7 @@ export class FileBuilder {
 
 /**
  * Generates one file body (header + `count` records); `counts` accumulates what it wrote. `next`:
- * the event that makes the records, instead of the realistic mix.
+ * the event that makes the records (realisticEvent or the worst case's).
  */
 export function buildFile(
   world: World,
@@ -234,7 +232,7 @@ export function buildFile(
   count: number,
   rng: Prng,
   counts: FileCounts,
-  next?: RecordEvent,
+  next: RecordEvent,
 ): Buffer {
   return new FileBuilder(world, fl, windowStart, count, rng, counts).build(next);
 }

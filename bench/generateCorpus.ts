@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { realisticEvent } from './corpusEvents.js';
 import { buildFile, type FileCounts, WINDOW_SECONDS } from './corpusRecords.js';
 import { type FlowLog, makeWorld } from './corpusWorld.js';
 import { WORST_CASE_MAX_RECORDS, worstCaseEvents, worstCaseSeedOffset } from './corpusWorstCase.js';
@@ -148,7 +149,7 @@ export async function generateCorpus(options: CorpusOptions): Promise<CorpusStat
     const rng = new Prng(seed, f.flIndex, f.window, 0x66696c65); // 'file': one stream per file
     const windowStart = EPOCH + f.window * WINDOW_SECONDS;
     const key = objectKey(f.fl, windowStart + WINDOW_SECONDS, rng.hex(8));
-    const next = variant === 'worst-case' ? worstCaseEvents(firstIndex, seedOffset) : undefined;
+    const next = variant === 'worst-case' ? worstCaseEvents(firstIndex, seedOffset) : realisticEvent;
     firstIndex += f.count;
     const body = buildFile(world, f.fl, windowStart, f.count, rng, counts, next);
     stats.bytesUncompressed += body.length;
