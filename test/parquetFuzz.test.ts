@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadParquet } from '../src/ingest/parquetLoader.js';
 import { DuckdbStore } from '../src/store/duckdbStore.js';
-import { loadParquet } from '../src/store/parquetLoader.js';
 import { action, address, epoch, port, protocol } from './helpers/flowArbitraries.js';
 
 /**
- * Property tests over the Parquet loader (src/store/parquetLoader.ts): files DuckDB writes with AWS's
+ * Property tests over the Parquet loader (src/ingest/parquetLoader.ts): files DuckDB writes with AWS's
  * Parquet columns and random rows, intact or damaged. An intact file accounts for every row as a flow,
  * a log-health fact or a bad line at its record index; a damaged one never crashes the run, and either
  * loads every row or says it could not, keeping exactly the rows before the point of failure.

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { PER_FILE_TABLES } from '../store/schema.js';
-import type { VpcLoader } from '../store/vpcLoader.js';
 import type { ReaderBadLine } from './summary.js';
+import type { VpcLoader } from './vpcLoader.js';
 
 /** Stores the readers' bad lines of files being committed (at most a few hundred per file). */
 export async function insertBadLines(

@@ -19,14 +19,14 @@ import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
 import { readLines, readVpcText } from '../readers/vpcTextReader.js';
 import { readZeekConn } from '../readers/zeekConn.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
-import { loadParquet, parquetDataBytes } from '../store/parquetLoader.js';
-import { type CommitFiles, VpcLoader } from '../store/vpcLoader.js';
 import { abandon, insertBadLines } from './fileCommits.js';
 import { readFileFacts, spoolStdin } from './fileFacts.js';
 import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js';
+import { loadParquet, parquetDataBytes } from './parquetLoader.js';
 import { s3PathFacts } from './s3Path.js';
 import { AbortedRead, abortable, interrupted } from './stopping.js';
 import { type IngestSummary, IngestTally, summarise } from './summary.js';
+import { type CommitFiles, VpcLoader } from './vpcLoader.js';
 
 /** Where a run is, after each file: for progress displays. */
 export interface FileProgress {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ingest } from '../ingest/ingest.js';
-import { DuckdbStore } from './duckdbStore.js';
+import { DuckdbStore } from '../store/duckdbStore.js';
+import { ingest } from './ingest.js';
 import { loadParquet } from './parquetLoader.js';
 
 // Records transcribed from ../shared/data/formats/aws-doc-examples (default-v2_*.log, custom-v5_*.log),

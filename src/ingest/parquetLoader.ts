@@ -2,7 +2,7 @@ import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import type { RecordSink } from '../readers/recordSink.js';
 import { vpcField } from '../readers/vpcFields.js';
 import type { VpcLayout } from '../readers/vpcText.js';
-import type { DuckdbStore } from './duckdbStore.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
 import { type KindCounts, mergeCounts, transformStaged } from './vpcTransform.js';
 
 /** What a Parquet load found: per-file counts, and the fields the file has (undefined if unreadable). */

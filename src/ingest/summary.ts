@@ -1,8 +1,8 @@
 import type { InputFormat } from '../readers/sniff.js';
 import type { VpcLayout } from '../readers/vpcText.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
-import type { KindCounts } from '../store/vpcLoader.js';
 import { FIELD_EFFECTS } from './fieldEffects.js';
+import type { KindCounts } from './vpcLoader.js';
 
 export interface ReaderBadLine {
   fileId: number;

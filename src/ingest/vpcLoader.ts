@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { vpcField } from '../readers/vpcFields.js';
 import type { VpcLayout } from '../readers/vpcText.js';
-import type { DuckdbStore } from './duckdbStore.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
 import { type KindCounts, mergeCounts, transformStaged, transformTyped } from './vpcTransform.js';
 import type { Staging } from './vpcTransformSql.js';
 
