@@ -2,14 +2,9 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
-import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
 import { FORMATS } from '../outputs/formats.js';
-import type { ScanReport } from '../outputs/scanReport.js';
-import { DuckdbStore } from '../store/duckdbStore.js';
-import { trafficOverview } from '../store/trafficOverview.js';
-import { threatListWarnings } from '../threatintel/threatLists.js';
-import { VERSION } from '../version.js';
+import { scan } from '../scan.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
@@ -65,22 +60,14 @@ Examples:
       }
       const config = loadConfig(DETECTORS, options.config);
       if (options.output) await checkOutput(options.output);
-      const store = await DuckdbStore.open(storeOptionsFrom({ ...options, workspace }, config));
-      try {
-        const analysis = await analyse(store, config, DETECTORS);
-        for (const warning of threatListWarnings(analysis.threatLists)) {
-          process.stderr.write(`flowhawk: warning: ${warning}\n`);
-        }
-        const traffic = await trafficOverview(store);
-        const report: ScanReport = {
-          version: VERSION,
-          generatedAt: new Date().toISOString(),
-          analysis,
-          showSuppressed: options.showSuppressed ?? false,
-        };
-        await writeReport(render(report, traffic), options.output);
-      } finally {
-        store.close();
-      }
+      const result = await scan({
+        store: storeOptionsFrom({ ...options, workspace }, config),
+        config,
+        detectors: DETECTORS,
+        traffic: true,
+        showSuppressed: options.showSuppressed ?? false,
+      });
+      for (const warning of result.warnings) process.stderr.write(`flowhawk: warning: ${warning}\n`);
+      await writeReport(render(result.report, result.traffic), options.output);
     });
 }

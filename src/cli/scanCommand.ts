@@ -1,17 +1,11 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
-import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
 import { SEVERITIES, type Severity, severityRank } from '../finding.js';
-import { ingest } from '../ingest/ingest.js';
-import type { IngestSummary } from '../ingest/summary.js';
 import { FORMATS } from '../outputs/formats.js';
-import type { ScanReport } from '../outputs/scanReport.js';
-import { DuckdbStore } from '../store/duckdbStore.js';
-import { trafficOverview } from '../store/trafficOverview.js';
-import { THREAT_LIST_KINDS, threatListWarnings } from '../threatintel/threatLists.js';
-import { VERSION } from '../version.js';
+import { scan } from '../scan.js';
+import { THREAT_LIST_KINDS } from '../threatintel/threatLists.js';
 import { fieldsOption } from './fieldsOption.js';
 import {
   ALLOW_EMPTY_HELP,
@@ -25,8 +19,8 @@ import {
 } from './inputChecks.js';
 import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeReport } from './outputFile.js';
-import { type Progress, progressReporter } from './progress.js';
-import { type StoreFlags, scanNeedsScratchFile, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import { progressReporter } from './progress.js';
+import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis, describeStages } from './verbose.js';
 
@@ -124,36 +118,56 @@ Examples:
       const loaded = loadConfig(DETECTORS, options.config);
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       if (options.output) await checkOutput(options.output);
-      const scratchFile = !options.workspace && (await scanNeedsScratchFile(paths));
-      const store = await DuckdbStore.open({ ...storeOptionsFrom(options, config), scratchFile });
+      // checked with or without paths: a typo in --fields is a usage error either way
+      const layout = fieldsOption(options.fields);
+      const progress = progressReporter({ quiet: options.quiet ?? false });
+      // a stop while reading keeps the workspace whole (files stored completely or not at all); during
+      // the analysis that follows, a signal ends the process as usual: the flows are already stored
+      const stop = paths.length > 0 ? stopOnSignals() : undefined;
       try {
-        const progress = progressReporter({ quiet: options.quiet ?? false });
-        const reading = performance.now();
-        const summary = await readInputs(store, paths, options, progress);
-        const readMs = performance.now() - reading;
-        progress.stage(
-          summary
-            ? `read ${summary.records.toLocaleString('en-US')} flow records; analysing`
-            : 'analysing the flows',
-        );
-        const analysis = await analyse(store, config, DETECTORS);
+        const result = await scan({
+          sources: paths,
+          store: storeOptionsFrom(options, config),
+          config,
+          detectors: DETECTORS,
+          ...(layout ? { ingest: { layout } } : {}),
+          ...(stop ? { signal: stop.signal } : {}),
+          onProgress: (p) => {
+            if (p.stage === 'read' && p.fileDone) progress.file(p.file);
+            else if (p.stage === 'analyse') {
+              progress.stage(
+                p.ingest
+                  ? `read ${p.ingest.records.toLocaleString('en-US')} flow records; analysing`
+                  : 'analysing the flows',
+              );
+            }
+          },
+          beforeAnalysis: async ({ ingest: summary, store }) => {
+            stop?.dispose();
+            if (!summary) {
+              const empty = options.allowEmpty
+                ? undefined
+                : await nothingStored(options.workspace ?? '', store);
+              if (empty) throw empty;
+              return;
+            }
+            // the bar must be gone before warnings are written under it
+            progress.stop();
+            reportUnreadable(summary);
+            const empty = options.allowEmpty ? undefined : nothingRead(describePaths(paths), summary);
+            if (empty) throw empty;
+          },
+          traffic: options.format === 'html',
+          showSuppressed: options.showSuppressed ?? false,
+        });
+        const { analysis, ingest: summary } = result;
         progress.stop();
         if (options.verbose) process.stderr.write(describeAnalysis(config, analysis));
-        for (const warning of threatListWarnings(analysis.threatLists)) {
-          process.stderr.write(`flowhawk: warning: ${warning}\n`);
-        }
-        const report: ScanReport = {
-          version: VERSION,
-          generatedAt: new Date().toISOString(),
-          analysis,
-          ...(summary ? { ingest: summary } : {}),
-          showSuppressed: options.showSuppressed ?? false,
-        };
-        const traffic = options.format === 'html' ? await trafficOverview(store) : undefined;
+        for (const warning of result.warnings) process.stderr.write(`flowhawk: warning: ${warning}\n`);
         const rendering = performance.now();
-        await writeReport(render(report, traffic), options.output);
+        await writeReport(render(result.report, result.traffic), options.output);
         if (options.verbose) {
-          process.stderr.write(describeStages(readMs, analysis, performance.now() - rendering));
+          process.stderr.write(describeStages(result.readMs, analysis, performance.now() - rendering));
         }
         if (failOn !== undefined) {
           const limit = severityRank(failOn as Severity);
@@ -163,40 +177,8 @@ Examples:
         const strict = options.strict && summary ? strictFailure(describePaths(paths), summary) : undefined;
         if (strict) throw strict;
       } finally {
-        store.close();
+        stop?.dispose();
+        progress.stop();
       }
     });
-}
-
-/**
- * Reads the paths into the store (none: the workspace's flows are analysed) and stops, unless
- * --allow-empty, when there is nothing to analyse: "no findings" must not hide an empty input.
- */
-async function readInputs(
-  store: DuckdbStore,
-  paths: readonly string[],
-  options: ScanOptions,
-  progress: Progress,
-): Promise<IngestSummary | undefined> {
-  // checked with or without paths: a typo in --fields is a usage error either way
-  const layout = fieldsOption(options.fields);
-  if (paths.length === 0) {
-    const empty = options.allowEmpty ? undefined : await nothingStored(options.workspace ?? '', store);
-    if (empty) throw empty;
-    return undefined;
-  }
-  // a stop while reading keeps the workspace whole (files stored completely or not at all); during
-  // the analysis that follows, a signal ends the process as usual: the flows are already stored
-  const stop = stopOnSignals();
-  const summary = await ingest(store, paths, {
-    ...(layout ? { layout } : {}),
-    onFile: progress.file,
-    signal: stop.signal,
-  }).finally(stop.dispose);
-  // the bar must be gone before warnings are written under it
-  progress.stop();
-  reportUnreadable(summary);
-  const empty = options.allowEmpty ? undefined : nothingRead(describePaths(paths), summary);
-  if (empty) throw empty;
-  return summary;
 }

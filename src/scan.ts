@@ -1,0 +1,132 @@
+import { scanNeedsScratchFile } from './cli/storeOptions.js';
+import { type FlowhawkConfig, resolveConfig } from './config/config.js';
+import { DETECTORS, type Detector } from './detectors/index.js';
+import { type Analysis, analyse } from './engine/analyse.js';
+import { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
+import type { IngestSummary } from './ingest/summary.js';
+import type { ScanReport } from './outputs/scanReport.js';
+import { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
+import { type TrafficOverview, trafficOverview } from './store/trafficOverview.js';
+import { threatListWarnings } from './threatintel/threatLists.js';
+import { VERSION } from './version.js';
+
+/**
+ * The use case every front end runs (the CLI's scan and report, the server's job worker, the eval):
+ * choose and open the store, read the sources into it, analyse the flows, and build the ScanReport
+ * the output formats render. It writes nothing to standard output or standard error: progress goes
+ * to `onProgress`, warnings come back in `warnings`, failures are thrown (FlowhawkError).
+ */
+
+/** What a scan reports while it works. */
+export type ScanProgress =
+  /** reading the sources: `fileDone` after each file, otherwise a periodic tick while one is read */
+  | { stage: 'read'; file: FileProgress; fileDone: boolean }
+  /** the analysis begins; `ingest` is what this scan read (absent when it read nothing) */
+  | { stage: 'analyse'; ingest?: IngestSummary };
+
+export interface ScanOptions {
+  /** files or folders (walked recursively), '-' for standard input; none: analyse what the store holds */
+  sources?: readonly string[];
+  /**
+   * where the flows go: an open store (the caller closes it), or the options to open one, which the
+   * scan closes when it ends. Without a workspace, the flows are kept in memory, or in a scratch file
+   * (removed on close) when the sources are large (see scanNeedsScratchFile) or a stream. Default: {}.
+   */
+  store?: DuckdbStore | StoreOptions;
+  /** thresholds, internal networks, allowlist, threat lists (default: the defaults, no file read) */
+  config?: FlowhawkConfig;
+  /** the detector catalogue (default: DETECTORS) */
+  detectors?: readonly Detector[];
+  /** how the sources are read (field order, time zone, size cap, shown names) */
+  ingest?: Omit<IngestOptions, 'onFile' | 'onTick' | 'signal'>;
+  /**
+   * stops the reading: files stored completely are kept, the rest removed, and the scan rejects with
+   * an InterruptedError. The analysis is not interrupted by it.
+   */
+  signal?: AbortSignal;
+  onProgress?: (progress: ScanProgress) => void;
+  /**
+   * called once reading is over (or at once when there are no sources), before the analysis, with
+   * what was read and the store; awaited, and what it throws ends the scan (e.g. "nothing to analyse")
+   */
+  beforeAnalysis?: (read: { ingest?: IngestSummary; store: DuckdbStore }) => void | Promise<void>;
+  /** also summarise the store's traffic (the HTML report's timeline and leaders); default false */
+  traffic?: boolean;
+  /** the report lists suppressed findings too (ScanReport.showSuppressed); default false */
+  showSuppressed?: boolean;
+  /** when no source is read: the summary of what the stored flows came from, for the report */
+  previousIngest?: IngestSummary;
+}
+
+export interface ScanResult {
+  /** what every output format renders (FORMATS[name](report, traffic)) */
+  report: ScanReport;
+  analysis: Analysis;
+  /** what this scan read; absent when it read no source */
+  ingest?: IngestSummary;
+  /** with `traffic: true` */
+  traffic?: TrafficOverview;
+  /** things the user should know that did not stop the scan (threat lists that could not be used) */
+  warnings: string[];
+  /** milliseconds spent reading the sources (0 without sources) */
+  readMs: number;
+}
+
+/** Reads the sources (if any) into the store, runs the detectors, and returns the report. */
+export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
+  const sources = options.sources ?? [];
+  const detectors = options.detectors ?? DETECTORS;
+  const config = options.config ?? resolveConfig(detectors, {}, 'defaults');
+  const given = options.store instanceof DuckdbStore ? options.store : undefined;
+  const store =
+    options.store instanceof DuckdbStore ? options.store : await openStore(sources, options.store ?? {});
+  try {
+    const reading = performance.now();
+    const summary = sources.length > 0 ? await read(store, sources, options) : undefined;
+    await options.beforeAnalysis?.({ ...(summary ? { ingest: summary } : {}), store });
+    const readMs = sources.length > 0 ? performance.now() - reading : 0;
+    options.onProgress?.({ stage: 'analyse', ...(summary ? { ingest: summary } : {}) });
+    const analysis = await analyse(store, config, detectors);
+    const ingested = summary ?? options.previousIngest;
+    const report: ScanReport = {
+      version: VERSION,
+      generatedAt: new Date().toISOString(),
+      analysis,
+      ...(ingested ? { ingest: ingested } : {}),
+      showSuppressed: options.showSuppressed ?? false,
+    };
+    const traffic = options.traffic ? await trafficOverview(store) : undefined;
+    return {
+      report,
+      analysis,
+      ...(summary ? { ingest: summary } : {}),
+      ...(traffic ? { traffic } : {}),
+      warnings: threatListWarnings(analysis.threatLists),
+      readMs,
+    };
+  } finally {
+    if (!given) store.close();
+  }
+}
+
+/** The store for a scan: a workspace when named; otherwise memory, or a scratch file for large input. */
+async function openStore(sources: readonly string[], options: StoreOptions): Promise<DuckdbStore> {
+  const scratchFile =
+    options.scratchFile ??
+    (!options.workspace && sources.length > 0 && (await scanNeedsScratchFile(sources)));
+  return DuckdbStore.open({ ...options, scratchFile });
+}
+
+function read(store: DuckdbStore, sources: readonly string[], options: ScanOptions): Promise<IngestSummary> {
+  const progress = options.onProgress;
+  return ingest(store, sources, {
+    ...options.ingest,
+    ...(progress
+      ? {
+          onFile: (file: FileProgress) => progress({ stage: 'read', file, fileDone: true }),
+          onTick: (file: FileProgress) => progress({ stage: 'read', file, fileDone: false }),
+        }
+      : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}
