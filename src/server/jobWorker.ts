@@ -2,14 +2,10 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { formatByteSize } from '../byteSize.js';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
-import { analyse } from '../engine/analyse.js';
 import { FlowhawkError } from '../errors.js';
-import { type FileProgress, ingest } from '../ingest/ingest.js';
 import type { IngestSummary } from '../ingest/summary.js';
-import type { ScanReport } from '../outputs/scanReport.js';
-import { DuckdbStore } from '../store/duckdbStore.js';
-import { trafficOverview } from '../store/trafficOverview.js';
-import { VERSION } from '../version.js';
+import { scan } from '../scan.js';
+import type { DuckdbStore } from '../store/duckdbStore.js';
 import type { JobOverview, JobProgress } from './apiTypes.js';
 import { judgeDamage } from './damagedFiles.js';
 import { duckdbMemoryLimit, type JobResult, type WorkerMessage, type WorkerRequest } from './jobResult.js';
@@ -33,76 +29,66 @@ async function runJob(request: WorkerRequest): Promise<void> {
   const config = { ...base, allowlist: [...base.allowlist, ...extra] };
   if (request.ingest) rmSync(request.storePath, { force: true });
   const memoryLimit = duckdbMemoryLimit(request.memoryBytes);
-  const store = await DuckdbStore.open({
-    workspace: request.storePath,
-    memoryLimit,
-    analysisMemoryLimit: memoryLimit,
+  const names = new Map(request.files.map((f) => [f.path, f.name]));
+  const bytes = request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
+  const started = Date.now();
+  const progress = (p: Omit<JobProgress, 'stage' | 'at' | 'recordsPerSecond'>): JobProgress => ({
+    ...p,
+    stage: 'ingest',
+    recordsPerSecond: Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)),
+    at: new Date().toISOString(),
   });
-  try {
-    const names = new Map(request.files.map((f) => [f.path, f.name]));
-    const bytes = request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
-    let summary: IngestSummary | undefined;
-    if (request.ingest) {
-      const started = Date.now();
-      const progress = (p: Omit<JobProgress, 'stage' | 'at' | 'recordsPerSecond'>): JobProgress => ({
-        ...p,
-        stage: 'ingest',
-        recordsPerSecond: Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)),
-        at: new Date().toISOString(),
-      });
-      const report = (p: FileProgress) => {
-        void send({
-          type: 'progress',
-          progress: progress({
-            filesDone: p.done,
-            filesTotal: p.total,
-            bytesDone: p.bytesDone,
-            bytesTotal: p.bytesTotal,
-            records: p.recordsStored,
-          }),
-        });
-      };
-      summary = await ingest(
-        store,
-        request.files.map((f) => f.path),
-        {
-          displayName: (path) => names.get(path) ?? 'upload',
-          maxDecompressedBytes: request.maxDecompressedBytes,
-          onFile: report,
-          onTick: report,
-        },
-      );
-      // records reach the store in batches, so the per-file counts trail: the summary has them all
-      await send({
+  const result = await scan({
+    sources: request.ingest ? request.files.map((f) => f.path) : [],
+    store: { workspace: request.storePath, memoryLimit, analysisMemoryLimit: memoryLimit },
+    config,
+    detectors: DETECTORS,
+    ingest: {
+      displayName: (path) => names.get(path) ?? 'upload',
+      maxDecompressedBytes: request.maxDecompressedBytes,
+    },
+    onProgress: (p) => {
+      if (p.stage !== 'read') return;
+      void send({
         type: 'progress',
         progress: progress({
-          filesDone: summary.perFile.length,
-          filesTotal: request.files.length,
-          bytesDone: bytes,
-          bytesTotal: bytes,
-          records: summary.records,
+          filesDone: p.file.done,
+          filesTotal: p.file.total,
+          bytesDone: p.file.bytesDone,
+          bytesTotal: p.file.bytesTotal,
+          records: p.file.recordsStored,
         }),
       });
-      judgeDamage(summary);
-      await send({ type: 'ingested' });
-    }
-    await send({ type: 'progress', progress: await stageProgress(request, bytes, store, summary) });
-    const analysis = await analyse(store, config, DETECTORS);
-    const traffic = await trafficOverview(store);
+    },
+    beforeAnalysis: async ({ ingest: summary, store }) => {
+      if (summary) {
+        // records reach the store in batches, so the per-file counts trail: the summary has them all
+        await send({
+          type: 'progress',
+          progress: progress({
+            filesDone: summary.perFile.length,
+            filesTotal: request.files.length,
+            bytesDone: bytes,
+            bytesTotal: bytes,
+            records: summary.records,
+          }),
+        });
+        judgeDamage(summary);
+        await send({ type: 'ingested' });
+      }
+      await send({ type: 'progress', progress: await stageProgress(request, bytes, store, summary) });
+    },
+    traffic: true,
+    showSuppressed: false,
     // a re-run reads no file: the first run's summary still says what the flows came from
-    const ingested = summary ?? previousIngest(request);
-    const report: ScanReport = {
-      version: VERSION,
-      generatedAt: new Date().toISOString(),
-      analysis,
-      ...(ingested ? { ingest: ingested } : {}),
-      showSuppressed: false,
-    };
-    const result: JobResult = { report, traffic };
-    await writeRunOutputs(request.out, result);
-  } finally {
-    store.close();
-  }
+    ...(request.ingest ? {} : withPrevious(previousIngest(request))),
+  });
+  const jobResult: JobResult = { report: result.report, traffic: result.traffic ?? null };
+  await writeRunOutputs(request.out, jobResult);
+}
+
+function withPrevious(previous: IngestSummary | undefined): { previousIngest?: IngestSummary } {
+  return previous ? { previousIngest: previous } : {};
 }
 
 /** The analyse stage's progress: every file read, and the flows the job's store holds (a re-run reads none). */
