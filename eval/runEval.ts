@@ -12,11 +12,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { resolveConfig } from '../src/config/config.js';
 import { DETECTORS } from '../src/detectors/index.js';
-import { analyse } from '../src/engine/analyse.js';
 import { sharedOwnerLookup } from '../src/engine/enrichFindings.js';
 import { addressKey, isPublic } from '../src/enrichment/addressKey.js';
 import { type Finding, severityRank } from '../src/finding.js';
-import { ingest } from '../src/ingest/ingest.js';
+import { scan } from '../src/scan.js';
 import { DuckdbStore } from '../src/store/duckdbStore.js';
 import { DATASETS, type Dataset, type Expected } from './datasets.js';
 import { benignOnlyHosts, readLabelledFlows } from './groundTruth.js';
@@ -50,15 +49,22 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
   const expected = dataset.expected(labelled);
   const store = await DuckdbStore.open();
   try {
-    const summary = await ingest(store, [dataset.file], {
-      ...(dataset.utcOffsetMinutes !== undefined ? { utcOffsetMinutes: dataset.utcOffsetMinutes } : {}),
-    });
     const config = resolveConfig(
       DETECTORS,
       { internalNetworks: dataset.internalNetworks },
       `eval ${dataset.name}`,
     );
-    const { findings } = await analyse(store, config, DETECTORS);
+    // the store is the eval's own: ownerCoverage reads its address facts after the analysis
+    const { ingest: summary, analysis } = await scan({
+      sources: [dataset.file],
+      store,
+      config,
+      detectors: DETECTORS,
+      ...(dataset.utcOffsetMinutes !== undefined
+        ? { ingest: { utcOffsetMinutes: dataset.utcOffsetMinutes } }
+        : {}),
+    });
+    const { findings } = analysis;
     const active = findings.filter((f) => !f.suppressed);
     // a roll-up of internet noise names every one of its sources
     const actors = (f: Finding) => (f.sources ? f.sources.map((s) => s.actor) : [f.actor]);
@@ -81,7 +87,7 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
     const result: DatasetResult = {
       dataset: dataset.name,
       target: dataset.target,
-      records: summary.records,
+      records: summary?.records ?? 0,
       expected: expected.length,
       found: expected.length - missed.length,
       recall: expected.length === 0 ? 1 : (expected.length - missed.length) / expected.length,
