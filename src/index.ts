@@ -1,0 +1,39 @@
+/**
+ * flowhawk as a library (`import { scan } from 'flowhawk'`): the scan use case the CLI, the server and
+ * the eval run, its parts (ingest, analyse, the store), the registries (detectors, output formats) and
+ * the types they exchange. Everything else under src/ is internal and may change without notice.
+ *
+ *   const { report, analysis } = await scan({ sources: ['logs/'] });
+ *   process.stdout.write(piecesText(FORMATS.json(report)));
+ */
+
+export {
+  type AllowlistEntry,
+  DEFAULT_CONFIG_FILE,
+  type FlowhawkConfig,
+  loadConfig,
+  resolveConfig,
+} from './config/config.js';
+export { DETECTORS, type Detector } from './detectors/index.js';
+export { type Analysis, analyse, type DetectorRun } from './engine/analyse.js';
+export { FlowhawkError, InterruptedError } from './errors.js';
+export {
+  type AddressOwner,
+  type Direction,
+  type EvidenceRecord,
+  type Finding,
+  type FindingSource,
+  SEVERITIES,
+  type Severity,
+  type Suppression,
+  severityRank,
+} from './finding.js';
+export { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
+export type { IngestSummary } from './ingest/summary.js';
+export { FORMATS } from './outputs/formats.js';
+export type { ScanReport } from './outputs/scanReport.js';
+export { type Pieces, piecesText, writePieces } from './outputs/writePieces.js';
+export { type ScanOptions, type ScanProgress, type ScanResult, scan } from './scan.js';
+export { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
+export { type TrafficOverview, trafficOverview } from './store/trafficOverview.js';
+export { VERSION } from './version.js';
