@@ -5,8 +5,8 @@ import type { EnrichmentSource } from '../enrichment/ownerLookup.js';
 import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import { cidrRange } from '../net/addresses.js';
-import { type Dialect, duckdbDialect } from '../store/dialect.js';
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { Dialect } from '../store/dialect.js';
+import type { AnalysisStore } from '../store/store.js';
 import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
@@ -72,10 +72,10 @@ export interface AnalysisStages {
  * the configured threat lists, into fh_threat_entries and fh_threat_matches (see threatintel/).
  */
 export async function analyse(
-  store: DuckdbStore,
+  store: AnalysisStore,
   config: FlowhawkConfig,
   catalogue: readonly Detector[],
-  dialect: Dialect = duckdbDialect,
+  dialect: Dialect = store.dialect,
 ): Promise<Analysis> {
   const started = performance.now();
   await store.prepareForAnalysis();
@@ -260,14 +260,14 @@ export function findingId(detector: string, actor: string, target: string | null
 }
 
 /** Which parts of connection reconstruction these flows need (each costs a lookup per record). */
-async function connectionInputs(store: DuckdbStore): Promise<ConnectionInputs> {
+async function connectionInputs(store: AnalysisStore): Promise<ConnectionInputs> {
   const [row] = await store.query<{ middleboxes: boolean; logs: boolean }>(CONNECTION_INPUTS_SQL);
   return { middleboxes: row?.middleboxes ?? true, connectionLogs: row?.logs ?? true };
 }
 
 /** Columns with at least one non-NULL value, among those the detectors require or use. */
 async function fieldsPresent(
-  store: DuckdbStore,
+  store: AnalysisStore,
   catalogue: readonly Detector[],
 ): Promise<Set<FlowColumnName>> {
   const columns = [...new Set(catalogue.flatMap((d) => [...d.requires, ...d.uses.map((u) => u.field)]))];

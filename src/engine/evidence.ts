@@ -1,6 +1,6 @@
 import type { EvidenceKey } from '../detectors/define.js';
 import type { EvidenceRecord } from '../finding.js';
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 
 /** Flow records kept per finding as proof: enough to verify it by hand, few enough to read. */
 export const EVIDENCE_PER_FINDING = 10;
@@ -61,7 +61,7 @@ const matchOn = (ends: 'pair' | 'client' | 'server', byClientScope: boolean) => 
  * in one pass over the flows table however many findings there are.
  */
 export async function fetchEvidence(
-  store: DuckdbStore,
+  store: AnalysisStore,
   keys: readonly EvidenceKey[],
   perFinding = EVIDENCE_PER_FINDING,
 ): Promise<EvidenceRecord[][]> {

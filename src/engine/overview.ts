@@ -1,4 +1,4 @@
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 
 /** Who talks most, and on which services: context for the findings, from fh_connections. */
 export interface TrafficLeaders {
@@ -10,7 +10,7 @@ export interface TrafficLeaders {
 
 export const LEADERS_SHOWN = 5;
 
-export async function trafficLeaders(store: DuckdbStore, limit = LEADERS_SHOWN): Promise<TrafficLeaders> {
+export async function trafficLeaders(store: AnalysisStore, limit = LEADERS_SHOWN): Promise<TrafficLeaders> {
   const n = Math.trunc(limit);
   const talkers = await store.query<Record<string, unknown>>(`
     SELECT addr, max(internal) AS internal, sum(bytes) AS bytes, sum(connections) AS connections FROM (

@@ -1,6 +1,6 @@
 import type { SourcesKey } from '../detectors/define.js';
 import type { FindingSource } from '../finding.js';
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 
 /** A sources key with the span of its finding (Unix seconds). */
 export interface SourcesQuery {
@@ -21,7 +21,7 @@ const orNull = <T>(values: readonly T[] | undefined): (T | undefined)[] =>
  * analysed span, so its packets and bytes are its totals, not the span's.
  */
 export async function fetchSources(
-  store: DuckdbStore,
+  store: AnalysisStore,
   queries: readonly SourcesQuery[],
 ): Promise<FindingSource[][]> {
   const result: FindingSource[][] = queries.map(() => []);

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { FlowhawkError } from '../errors.js';
+import { type Dialect, duckdbDialect } from './dialect.js';
 import { IP_MACROS_SQL } from './ipMacros.js';
 import { migrate, removeIncompleteFiles } from './schema.js';
+import type { AnalysisStore, AppendKind } from './store.js';
 
 /** DuckDB memory limit while detectors run (see prepareForAnalysis). */
 export const ANALYSIS_MEMORY_LIMIT = '1GB';
@@ -36,7 +38,8 @@ export function duckdbBytes(bytes: number): string {
  * The embedded DuckDB store: one connection, the canonical schema, and a scratch directory for the
  * batch files the loaders hand to DuckDB's CSV reader (and, with scratchFile, the flows).
  */
-export class DuckdbStore {
+export class DuckdbStore implements AnalysisStore {
+  readonly dialect: Dialect = duckdbDialect;
   /** files an earlier run left incomplete, removed at open so that they are read again */
   interruptedFiles: readonly string[] = [];
   private lock: Promise<void> = Promise.resolve();
@@ -143,6 +146,26 @@ export class DuckdbStore {
   async *queryRows<T = Record<string, unknown>>(sql: string): AsyncGenerator<T> {
     const result = await this.connection.stream(sql);
     for await (const rows of result.yieldRowObjectJs()) yield* rows as T[];
+  }
+
+  async appendRows(
+    table: string,
+    kinds: readonly AppendKind[],
+    rows: Iterable<readonly (string | bigint)[]>,
+  ): Promise<void> {
+    const appender = await this.connection.createAppender(table, 'main', 'temp');
+    try {
+      for (const row of rows) {
+        kinds.forEach((kind, i) => {
+          const value = row[i];
+          if (kind === 'address') appender.appendUHugeInt(value as bigint);
+          else appender.appendVarchar(value as string);
+        });
+        appender.endRow();
+      }
+    } finally {
+      appender.closeSync();
+    }
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type { DuckdbStore } from './duckdbStore.js';
+import type { AnalysisStore } from './store.js';
 
 /** What a workspace holds, for the report's overview and traffic timeline: read from `flows` only. */
 export interface TrafficOverview {
@@ -24,7 +24,7 @@ export function bucketSize(start: number, end: number, maxBuckets = TIMELINE_BUC
   );
 }
 
-export async function trafficOverview(store: DuckdbStore): Promise<TrafficOverview> {
+export async function trafficOverview(store: AnalysisStore): Promise<TrafficOverview> {
   const [facts] = await store.query<{ n: bigint; t0: number | null; t1: number | null; interfaces: bigint }>(
     `SELECT count(*) AS n, min(start_time) AS t0, max(coalesce(end_time, start_time)) AS t1,
        count(DISTINCT interface_id) AS interfaces FROM flows`,

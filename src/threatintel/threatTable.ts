@@ -1,4 +1,4 @@
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 import type { ThreatEntry } from './threatLists.js';
 
 /**
@@ -12,22 +12,20 @@ import type { ThreatEntry } from './threatLists.js';
  * DuckDB runs it in about 0.1 s for 40,000 addresses and 130,000 entries on its own, but takes 15-25 s
  * when it sits inside a CTE a feature query reads twice.
  */
-export async function createThreatTables(store: DuckdbStore, entries: readonly ThreatEntry[]): Promise<void> {
+export async function createThreatTables(
+  store: AnalysisStore,
+  entries: readonly ThreatEntry[],
+): Promise<void> {
   await store.run(
     'CREATE OR REPLACE TEMP TABLE fh_threat_entries (list VARCHAR, kind VARCHAR, entry VARCHAR, lo UHUGEINT, hi UHUGEINT)',
   );
   if (entries.length > 0) {
     // the appender: 130,000 entries in 0.1 s, where INSERT … VALUES batches take 3-4 s
-    const appender = await store.connection.createAppender('fh_threat_entries', 'main', 'temp');
-    for (const e of entries) {
-      appender.appendVarchar(e.list);
-      appender.appendVarchar(e.kind);
-      appender.appendVarchar(e.entry);
-      appender.appendUHugeInt(e.lo);
-      appender.appendUHugeInt(e.hi);
-      appender.endRow();
-    }
-    appender.closeSync();
+    await store.appendRows(
+      'fh_threat_entries',
+      ['text', 'text', 'text', 'address', 'address'],
+      entries.map((e) => [e.list, e.kind, e.entry, e.lo, e.hi]),
+    );
   }
   await store.run(`CREATE OR REPLACE TEMP TABLE fh_threat_matches AS
     SELECT a.addr, t.list, t.kind, arg_min(t.entry, t.hi - t.lo) AS entry, min(t.hi - t.lo) + 1 AS addresses
