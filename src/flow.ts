@@ -6,22 +6,29 @@
  * between engines or between code and docs.
  */
 
-export interface ColumnDef {
-  readonly name: string;
+export interface ColumnDef<Name extends string = string> {
+  readonly name: Name;
   readonly duckdb: string;
   readonly clickhouse: string;
   readonly meaning: string;
 }
 
-const col = (name: string, duckdb: string, clickhouse: string, meaning: string): ColumnDef => ({
+// generic in the name, so that the lists below keep each column's name as a literal type
+const col = <Name extends string>(
+  name: Name,
+  duckdb: string,
+  clickhouse: string,
+  meaning: string,
+): ColumnDef<Name> => ({
   name,
   duckdb,
   clickhouse,
   meaning,
 });
 
-const str = (name: string, meaning: string) => col(name, 'VARCHAR', 'Nullable(String)', meaning);
-export const FLOW_COLUMNS: readonly ColumnDef[] = [
+const str = <Name extends string>(name: Name, meaning: string) =>
+  col(name, 'VARCHAR', 'Nullable(String)', meaning);
+export const FLOW_COLUMNS = [
   col('file_id', 'INTEGER', 'UInt32', 'the ingested file the record came from (ingested_files.file_id)'),
   col('line', 'BIGINT', 'UInt64', '1-based line of the record in its file (record index for Parquet/JSON)'),
   col('version', 'SMALLINT', 'Nullable(Int16)', 'flow log format version'),
@@ -70,8 +77,9 @@ export const FLOW_COLUMNS: readonly ColumnDef[] = [
   str('ecs_task_id', 'ECS task id'),
   str('resource_id', 'resource the record is about (e.g. a regional NAT gateway)'),
   col('encryption_status', 'SMALLINT', 'Nullable(UInt8)', 'VPC encryption status code'),
-];
+] as const;
 
+/** A column of the flows table: a typo in a card's `requires` or `uses` is a compile error. */
 export type FlowColumnName = (typeof FLOW_COLUMNS)[number]['name'];
 
 /** Log-health facts: NODATA / SKIPDATA records, kept per interface and capture window, never as flows. */
