@@ -1,7 +1,6 @@
 import type { Direction, Severity } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import type { Dialect } from '../store/dialect.js';
-import type { CoverageCheck } from './coverage.js';
 
 /**
  * The detector contract. A detector is a rule card: metadata, documented parameters, a SQL feature
@@ -93,6 +92,26 @@ export interface Detection {
   sources?: SourcesKey;
 }
 
+/**
+ * Whether the data lets a card judge at all, beyond "a required field is missing". A detector that
+ * needs history or a log field the flows table does not hold (log-status) stays silent without it;
+ * silence must not read as "nothing found". The engine runs `feature` (one row) before the card's own
+ * query and records `skipped` (the card is not run) or `note` (it runs, partly blind) on its
+ * DetectorRun, which every output shows. Cards build one with defineCoverage (coverage.ts).
+ */
+export interface CoverageCheck<P extends Record<string, ParamValue>, Row> {
+  feature(p: P, ctx: FeatureContext): string;
+  judge(row: Row, p: P): { skipped: string } | { note: string } | undefined;
+}
+
+/**
+ * How a scanner's port-coverage chart reads the ports its findings touched (outputs/findingChartData.ts):
+ * `services` from the metrics `services` ("22/TCP …", answered when in `reachablePorts`), `sweep` from
+ * the metrics `ports` with `unansweredPerPort` (and `portCount` as the total), `evidence` from the
+ * evidence records (a sample, with the metrics' `ports` count as the total).
+ */
+export type PortChart = 'services' | 'sweep' | 'evidence';
+
 export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
   readonly id: string;
   readonly title: string;
@@ -111,6 +130,13 @@ export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
    * and ports, the engine reports them as one finding listing every source (see engine/rollUp.ts)
    */
   readonly rollsUp?: boolean;
+  /**
+   * the AWS Security Finding Format type of its findings, from the documented taxonomy (namespace/
+   * category, then a classifier of ours where the taxonomy defines none): see docs/outputs.md
+   */
+  readonly asffType: string;
+  /** whether its findings get a port-coverage chart (the HTML report, the page), and how it is read */
+  readonly portChart?: PortChart;
   readonly params: S;
   /** whether the data lets the card judge at all, checked before its feature query (see coverage.ts) */
   readonly coverage?: CoverageCheck<ValuesOf<S>, never>;

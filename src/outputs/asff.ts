@@ -1,6 +1,8 @@
 import { isIP } from 'node:net';
+import { DETECTORS } from '../detectors/index.js';
 import type { Finding, Severity } from '../finding.js';
 import { knownProtocolName } from '../protocols.js';
+import { defineOutput } from './defineOutput.js';
 import { jsonArray, mapped } from './jsonPieces.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
 
@@ -20,30 +22,10 @@ const LABEL: Record<Severity, string> = {
   critical: 'CRITICAL',
 };
 
-/**
- * ASFF finding types per detector, from the documented taxonomy (namespace/category, then a
- * classifier of ours where the taxonomy defines none): see docs/asff.md.
- */
-export const ASFF_TYPES: Readonly<Record<string, string>> = {
-  portscan: 'TTPs/Discovery/Network Service Discovery',
-  portsweep: 'TTPs/Discovery/Network Service Discovery',
-  pingsweep: 'TTPs/Discovery/Remote System Discovery',
-  probe: 'TTPs/Discovery/Active Scanning',
-  bruteforce: 'TTPs/Credential Access/Brute Force',
-  exposure: 'Software and Configuration Checks/AWS Security Best Practices/Network Reachability',
-  lateral: 'TTPs/Lateral Movement/Remote Services',
-  beacon: 'TTPs/Command and Control/Application Layer Protocol',
-  longconn: 'Unusual Behaviors/Network Flow/Long Connection',
-  threatintel: 'Unusual Behaviors/IP address/Threat List Match',
-  dos: 'Effects/Denial of Service/Outbound Flood',
-  flood: 'Effects/Denial of Service/Inbound Flood',
-  exfil: 'Effects/Data Exfiltration/Large Upload',
-  mining: 'Effects/Resource Consumption/Cryptocurrency Mining',
-  spam: 'Effects/Resource Consumption/Spam',
-  resolver: 'Unusual Behaviors/Network Flow/Unsanctioned DNS Resolver',
-  unusualport: 'Unusual Behaviors/Network Flow/Unusual Port',
-  loghealth: 'Software and Configuration Checks/AWS Security Best Practices/Flow Log Coverage',
-};
+/** The ASFF type of a detector's findings: its card's `asffType` (a generic type for an unknown id). */
+const ASFF_TYPES: ReadonlyMap<string, string> = new Map(DETECTORS.map((d) => [d.id, d.asffType]));
+export const asffType = (detector: string): string =>
+  ASFF_TYPES.get(detector) ?? 'Unusual Behaviors/Network Flow';
 
 /** Security Hub's limits: resources per finding, title and description lengths. */
 const MAX_RESOURCES = 32;
@@ -63,7 +45,7 @@ export function* renderAsff(report: ScanReport): Generator<string> {
 export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'generatedAt'>) {
   const account = f.evidence.find((r) => r.accountId)?.accountId ?? 'unknown';
   const region = f.evidence.find((r) => r.region)?.region ?? 'unknown';
-  const types = [ASFF_TYPES[f.detector] ?? 'Unusual Behaviors/Network Flow'];
+  const types = [asffType(f.detector)];
   const severity = { Label: LABEL[f.severity], Original: f.severity };
   const confidence = Math.round(f.confidence * 100);
   return {
@@ -194,3 +176,11 @@ function networkAction(f: Finding) {
 
 /** Protocol as ASFF writes it: "TCP", "ICMPV6", else the number. */
 const asffProtocol = (protocol: number) => knownProtocolName(protocol)?.toUpperCase() ?? String(protocol);
+
+export const asffOutput = defineOutput({
+  id: 'asff',
+  describe: 'AWS Security Finding Format for Security Hub BatchImportFindings',
+  contentType: 'application/json',
+  extension: 'asff.json',
+  render: renderAsff,
+});

@@ -36,6 +36,7 @@ export function renderCatalogueMarkdown(detectors: readonly Detector[]): string 
     out.push('', `## ${d.id}`, '', `**${d.title}** (${d.status}). ${d.description}`, '');
     out.push(`- ATT&CK: ${d.attack.join(', ')}`);
     out.push(`- Requires: ${d.requires.map((f) => `\`${f}\``).join(', ')}`);
+    out.push(`- ASFF type: \`${d.asffType}\``);
     for (const u of d.uses) out.push(`- Uses \`${u.field}\`; without it: ${u.without}`);
     if (d.rollsUp) {
       out.push(

@@ -1,4 +1,6 @@
+import type { PortChart } from '../detectors/define.js';
 import type { Finding } from '../finding.js';
+import { knownProtocolName } from '../protocols.js';
 
 /**
  * The numbers behind a finding's charts, parsed strictly from its metrics and evidence: anything that
@@ -45,7 +47,16 @@ export interface PortCoverage {
   source: 'metrics' | 'evidence';
 }
 
-const SCAN_DETECTORS = new Set(['portscan', 'portsweep', 'probe']);
+/**
+ * The cards' `portChart` by detector id, the default of portCoverage: the page bundles this file but
+ * cannot bundle the catalogue (its SQL, the node-only threat-list loading), so the fact is mirrored
+ * here, and src/outputs/outputs.test.ts fails when this differs from the cards.
+ */
+export const PORT_CHARTS: Readonly<Record<string, PortChart>> = {
+  portscan: 'evidence',
+  portsweep: 'sweep',
+  probe: 'services',
+};
 
 /** "445/TCP, 3389/TCP" or "22 6379": the entries that are a valid port (and protocol), others dropped. */
 function portLabels(value: number | string | undefined): { port: number; protocol: string | null }[] {
@@ -64,24 +75,31 @@ function portLabels(value: number | string | undefined): { port: number; protoco
   return out;
 }
 
-const PROTOCOLS: Record<number, string> = { 6: 'TCP', 17: 'UDP', 132: 'SCTP' };
+/** The protocols whose records carry ports: only these are named beside a port. */
+const PORT_PROTOCOLS = new Set([6, 17, 132]);
+const portProtocol = (protocol: number | null | undefined): string | null =>
+  protocol != null && PORT_PROTOCOLS.has(protocol) ? (knownProtocolName(protocol) ?? null) : null;
 
 /**
  * Which ports a scanner touched. The port sweep and probe cards list every port in their metrics; the
  * port scan card only counts them, so its ports come from the evidence records (a sample: the first
- * records of the scan), with the metrics' count as the total.
+ * records of the scan), with the metrics' count as the total. Which of these a finding gets is its
+ * card's `portChart`; findings of other cards get none.
  */
-export function portCoverage(f: Finding): PortCoverage | null {
-  if (!SCAN_DETECTORS.has(f.detector)) return null;
+export function portCoverage(
+  f: Finding,
+  chart: PortChart | undefined = PORT_CHARTS[f.detector],
+): PortCoverage | null {
+  if (chart === undefined) return null;
   const byPort = new Map<number, { port: number; protocol: string | null; state: PortState }>();
   let source: PortCoverage['source'] = 'metrics';
   let total: number | null = null;
-  if (f.detector === 'probe') {
+  if (chart === 'services') {
     const reachable = new Set(portLabels(f.metrics.reachablePorts).map((p) => p.port));
     for (const p of portLabels(f.metrics.services))
       byPort.set(p.port, { ...p, state: reachable.has(p.port) ? 'answered' : 'failed' });
     total = byPort.size;
-  } else if (f.detector === 'portsweep') {
+  } else if (chart === 'sweep') {
     const unanswered = String(f.metrics.unansweredPerPort ?? '').split(/[\s,]+/);
     portLabels(f.metrics.ports).forEach((p, i) => {
       byPort.set(p.port, { ...p, state: Number(unanswered[i]) > 0 ? 'failed' : 'seen' });
@@ -98,7 +116,7 @@ export function portCoverage(f: Finding): PortCoverage | null {
       if (known && known.state !== 'failed') continue;
       byPort.set(r.dstPort, {
         port: r.dstPort,
-        protocol: r.protocol == null ? null : (PROTOCOLS[r.protocol] ?? null),
+        protocol: portProtocol(r.protocol),
         state,
       });
     }

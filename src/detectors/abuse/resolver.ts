@@ -39,6 +39,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1071.004', 'T1572'],
   severity: 'medium',
+  asffType: 'Unusual Behaviors/Network Flow/Unsanctioned DNS Resolver',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     { field: 'tcp_flags', without: 'whether the resolver answered is guessed from packet counts' },

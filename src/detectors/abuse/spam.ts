@@ -22,6 +22,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1496'],
   severity: 'medium',
+  asffType: 'Effects/Resource Consumption/Spam',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     { field: 'tcp_flags', without: 'refused deliveries are guessed from packet counts (the failed share)' },

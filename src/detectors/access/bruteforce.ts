@@ -33,6 +33,7 @@ export default defineDetector({
   attack: ['T1110', 'T1110.001', 'T1110.003'],
   severity: 'medium',
   rollsUp: true,
+  asffType: 'TTPs/Credential Access/Brute Force',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time', 'packets', 'bytes'],
   uses: [
     {

@@ -21,6 +21,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1133', 'T1190'],
   severity: 'medium',
+  asffType: 'Software and Configuration Checks/AWS Security Best Practices/Network Reachability',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     { field: 'tcp_flags', without: 'an answer is guessed from packet counts: a refused port may look open' },

@@ -28,6 +28,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1021', 'T1021.001', 'T1021.002', 'T1021.004', 'T1021.006', 'T1570'],
   severity: 'high',
+  asffType: 'TTPs/Lateral Movement/Remote Services',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

@@ -90,6 +90,7 @@ export default defineDetector({
   status: 'experimental',
   attack: ['T1571'],
   severity: 'low',
+  asffType: 'Unusual Behaviors/Network Flow/Unusual Port',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

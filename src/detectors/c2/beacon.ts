@@ -32,6 +32,7 @@ export default defineDetector({
   status: 'experimental',
   attack: ['T1071', 'T1573', 'T1029'],
   severity: 'high',
+  asffType: 'TTPs/Command and Control/Application Layer Protocol',
   requires: ['src_addr', 'dst_addr', 'src_port', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

@@ -37,6 +37,7 @@ export default defineDetector({
   status: 'experimental',
   attack: ['T1071', 'T1571', 'T1572'],
   severity: 'medium',
+  asffType: 'Unusual Behaviors/Network Flow/Long Connection',
   requires: ['src_addr', 'dst_addr', 'src_port', 'dst_port', 'protocol', 'start_time', 'end_time'],
   uses: [
     {

@@ -78,6 +78,7 @@ export default defineDetector({
   status: 'experimental',
   attack: ['T1562.008'],
   severity: 'low',
+  asffType: 'Software and Configuration Checks/AWS Security Best Practices/Flow Log Coverage',
   requires: ['interface_id', 'start_time'],
   uses: [],
   falsePositives: [

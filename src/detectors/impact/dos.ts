@@ -41,6 +41,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1498', 'T1498.001', 'T1499'],
   severity: 'high',
+  asffType: 'Effects/Denial of Service/Outbound Flood',
   requires: ['src_addr', 'dst_addr', 'protocol', 'packets', 'start_time'],
   uses: [
     {

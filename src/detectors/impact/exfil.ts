@@ -45,6 +45,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1048', 'T1041', 'T1567'],
   severity: 'medium',
+  asffType: 'Effects/Data Exfiltration/Large Upload',
   requires: ['src_addr', 'dst_addr', 'protocol', 'bytes', 'start_time'],
   // pkt-dst-aws-service and traffic-path are not needed: AWS's published ranges (fh_address_facts)
   // name the service of every S3 or DynamoDB address, gateway-endpoint traffic included

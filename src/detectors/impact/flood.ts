@@ -39,6 +39,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1498', 'T1498.001', 'T1498.002', 'T1499'],
   severity: 'medium',
+  asffType: 'Effects/Denial of Service/Inbound Flood',
   requires: ['src_addr', 'dst_addr', 'protocol', 'packets', 'start_time'],
   uses: [
     {

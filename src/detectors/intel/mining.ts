@@ -31,6 +31,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1496.001'],
   severity: 'high',
+  asffType: 'Effects/Resource Consumption/Cryptocurrency Mining',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

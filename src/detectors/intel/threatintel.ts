@@ -56,6 +56,7 @@ export default defineDetector({
   status: 'stable',
   attack: ['T1071', 'T1090.003', 'T1595'],
   severity: 'high',
+  asffType: 'Unusual Behaviors/IP address/Threat List Match',
   requires: ['src_addr', 'dst_addr', 'start_time'],
   uses: [
     {

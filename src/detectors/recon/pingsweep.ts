@@ -35,6 +35,7 @@ export default defineDetector({
   attack: ['T1018', 'T1595.001'],
   severity: 'medium',
   rollsUp: true,
+  asffType: 'TTPs/Discovery/Remote System Discovery',
   requires: ['src_addr', 'dst_addr', 'protocol', 'start_time'],
   uses: [
     {

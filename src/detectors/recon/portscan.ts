@@ -29,6 +29,8 @@ export default defineDetector({
   attack: ['T1046', 'T1595.001'],
   severity: 'medium',
   rollsUp: true,
+  asffType: 'TTPs/Discovery/Network Service Discovery',
+  portChart: 'evidence',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     {

@@ -26,6 +26,8 @@ export default defineDetector({
   attack: ['T1595', 'T1046'],
   severity: 'medium',
   rollsUp: true,
+  asffType: 'TTPs/Discovery/Active Scanning',
+  portChart: 'services',
   requires: ['src_addr', 'dst_addr', 'dst_port', 'protocol', 'start_time'],
   uses: [
     { field: 'tcp_flags', without: 'whether the service answered is guessed from packet counts' },
