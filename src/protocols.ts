@@ -22,3 +22,6 @@ export const knownProtocolName = (protocol: number): string | undefined => PROTO
 
 /** "TCP", or "protocol 253" for a number without a usual name. */
 export const protocolName = (protocol: number): string => PROTOCOL_NAMES[protocol] ?? `protocol ${protocol}`;
+
+/** For a table cell or a port label: "TCP", or the bare number ("253") for one without a usual name. */
+export const protocolLabel = (protocol: number): string => PROTOCOL_NAMES[protocol] ?? String(protocol);

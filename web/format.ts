@@ -1,6 +1,7 @@
 /** How the page writes numbers, sizes and times: like the HTML report (en-US digits, ISO UTC). */
 import { formatByteSize } from '../src/byteSize.js';
 import { decimalBytes, isoSeconds as unixIso } from '../src/outputs/textUnits.js';
+import { protocolLabel } from '../src/protocols.js';
 
 export const num = (n: number | null | undefined): string => (n == null ? '-' : n.toLocaleString('en-US'));
 
@@ -33,17 +34,8 @@ export function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.max(0, (done / total) * 100)) : 0;
 }
 
-const PROTOCOLS: Record<number, string> = {
-  1: 'ICMP',
-  6: 'TCP',
-  17: 'UDP',
-  47: 'GRE',
-  58: 'ICMPv6',
-  132: 'SCTP',
-};
-
-export const protocolName = (p: number | null | undefined): string =>
-  p == null ? '-' : (PROTOCOLS[p] ?? String(p));
+/** A protocol number as the HTML report writes it (src/protocols.ts): `TCP`, `GRE`, or `253`. */
+export const protocolName = (p: number | null | undefined): string => (p == null ? '-' : protocolLabel(p));
 
 /** TCP flags as VPC logs them (a bit sum) with their names: `18 (SYN-ACK)`. */
 export function tcpFlags(flags: number | null | undefined): string {

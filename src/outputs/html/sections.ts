@@ -1,4 +1,5 @@
 import { type EvidenceRecord, type Finding, SEVERITIES, type Severity, severityRank } from '../../finding.js';
+import { protocolLabel } from '../../protocols.js';
 import type { TrafficOverview } from '../../store/trafficOverview.js';
 import { ownerText } from '../ownerText.js';
 import type { ScanReport } from '../scanReport.js';
@@ -9,7 +10,6 @@ import { findingCharts } from './findingCharts.js';
 /** The report's sections, each a function of the report that returns escaped markup. */
 const iso = (seconds: number | null | undefined) => (seconds == null ? '-' : isoSeconds(seconds));
 const num = (n: number | null | undefined) => (n == null ? '-' : n.toLocaleString('en-US'));
-const PROTOCOLS: Record<number, string> = { 1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6' };
 const TOP = 10;
 
 export function overviewSection(report: ScanReport, findings: readonly Finding[], traffic?: TrafficOverview) {
@@ -121,7 +121,7 @@ export function topSection(findings: readonly Finding[]) {
   for (const f of findings) {
     for (const r of f.evidence) {
       if (r.dstPort == null) continue;
-      const key = `${r.dstPort}/${PROTOCOLS[r.protocol ?? -1] ?? r.protocol ?? '?'}`;
+      const key = `${r.dstPort}/${r.protocol == null ? '?' : protocolLabel(r.protocol)}`;
       const p = ports.get(key) ?? { records: 0, findings: 0, last: null };
       p.records++;
       if (p.last !== f) p.findings++;
@@ -168,7 +168,7 @@ function evidenceTable(evidence: readonly EvidenceRecord[]) {
 <thead><tr><th>file:line</th><th>start (UTC)</th><th>source</th><th>destination</th><th>protocol</th><th>packets</th><th>bytes</th><th>action / status</th><th>tcp flags</th><th>interface</th><th>flow direction</th></tr></thead>
 <tbody>${evidence.map(
     (r) =>
-      html`<tr class="evidence-row"><td class="file">${r.file}:${r.line}</td><td>${iso(r.start)}</td><td>${endpoint(r.srcAddr, r.srcPort)}</td><td>${endpoint(r.dstAddr, r.dstPort)}</td><td>${r.protocol == null ? '-' : (PROTOCOLS[r.protocol] ?? r.protocol)}</td><td class="num">${num(r.packets)}</td><td class="num">${num(r.bytes)}</td><td>${r.action ?? r.logStatus ?? '-'}</td><td>${r.tcpFlags ?? '-'}</td><td>${r.interfaceId ?? '-'}</td><td>${r.flowDirection ?? '-'}</td></tr>`,
+      html`<tr class="evidence-row"><td class="file">${r.file}:${r.line}</td><td>${iso(r.start)}</td><td>${endpoint(r.srcAddr, r.srcPort)}</td><td>${endpoint(r.dstAddr, r.dstPort)}</td><td>${r.protocol == null ? '-' : protocolLabel(r.protocol)}</td><td class="num">${num(r.packets)}</td><td class="num">${num(r.bytes)}</td><td>${r.action ?? r.logStatus ?? '-'}</td><td>${r.tcpFlags ?? '-'}</td><td>${r.interfaceId ?? '-'}</td><td>${r.flowDirection ?? '-'}</td></tr>`,
   )}</tbody></table>`;
 }
 
