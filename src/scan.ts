@@ -78,14 +78,14 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const sources = options.sources ?? [];
   const detectors = options.detectors ?? DETECTORS;
   const config = options.config ?? resolveConfig(detectors, {}, 'defaults');
-  const given = options.store instanceof DuckdbStore ? options.store : undefined;
+  const given = options.store instanceof DuckdbStore;
   const store =
     options.store instanceof DuckdbStore ? options.store : await openStore(sources, options.store ?? {});
   try {
     const reading = performance.now();
     const summary = sources.length > 0 ? await read(store, sources, options) : undefined;
+    const readMs = summary ? performance.now() - reading : 0;
     await options.beforeAnalysis?.({ ...(summary ? { ingest: summary } : {}), store });
-    const readMs = sources.length > 0 ? performance.now() - reading : 0;
     options.onProgress?.({ stage: 'analyse', ...(summary ? { ingest: summary } : {}) });
     const analysis = await analyse(store, config, detectors);
     const ingested = summary ?? options.previousIngest;
