@@ -1,12 +1,5 @@
-import type { InputFormat } from '../readers/sniff.js';
+import { CONNECTION_LOG_FORMATS } from '../readers/index.js';
 import type { Dialect } from '../store/dialect.js';
-
-/**
- * Formats whose every line is one connection already (the sensor did the sessionising): their two
- * rows per line pair with each other and never with another line of the same 5-tuple, so a scanner
- * reusing one source port for 127 attempts is 127 connections, as the sensor saw them.
- */
-export const CONNECTION_LOG_FORMATS: readonly InputFormat[] = ['zeek-conn', 'argus-binetflow'];
 
 /**
  * Connection reconstruction: flow records → `fh_connections`, one row per connection with its
@@ -100,6 +93,9 @@ const KEY = 'lo, lo_port, hi, hi_port, protocol, session_file, session_line';
 const rank = (port: string) =>
   `(CASE WHEN ${port} = 0 THEN 0 WHEN ${port} < 1024 THEN 1 WHEN ${port} < 32768 THEN 2 ELSE 3 END)`;
 
+// formats whose every line is one connection already (the reader's card says connectionLog): their
+// two rows per line pair with each other and never with another line of the same 5-tuple, so a
+// scanner reusing one source port for 127 attempts is 127 connections, as the sensor saw them
 const CONNECTION_LOG_FORMATS_SQL = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).join(', ');
 
 /**

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FlowhawkError } from '../errors.js';
-import { readArgusBinetflow } from '../readers/argusBinetflow.js';
 import {
   DecodedSizeError,
   type DecodedStream,
@@ -12,12 +11,11 @@ import {
   peek,
   reopenFile,
 } from '../readers/byteSource.js';
-import { readCloudWatch } from '../readers/cloudwatch.js';
+import { readerFor } from '../readers/index.js';
 import type { RecordSink } from '../readers/recordSink.js';
 import { type InputFormat, sniffFormat } from '../readers/sniff.js';
 import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
-import { readLines, readVpcText } from '../readers/vpcTextReader.js';
-import { readZeekConn } from '../readers/zeekConn.js';
+import { readLines, vpcTextReader } from '../readers/vpcTextReader.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { abandon, insertBadLines } from './fileCommits.js';
 import { readFileFacts, spoolStdin } from './fileFacts.js';
@@ -296,24 +294,21 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
 
 export type { IngestSummary };
 
-/** Hands a decoded text stream (every format but Parquet) to its reader. */
+/** Hands a decoded text stream (every format but Parquet) to its reader's card. */
 async function readText(
   format: InputFormat,
   stream: DecodedStream,
   sink: RecordSink,
   options: IngestOptions,
 ) {
-  const layout = options.layout ?? DEFAULT_V2_LAYOUT;
-  if (format === 'json' || format === 'cloudwatch-export') {
-    await readCloudWatch(stream, sink, { layout, format });
-  } else if (format === 'zeek-conn') {
-    await readZeekConn(stream, sink);
-  } else if (format === 'argus-binetflow') {
-    const { utcOffsetMinutes } = options;
-    await readArgusBinetflow(stream, sink, utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes });
-  } else {
-    await readVpcText(stream, sink, { layout });
-  }
+  // an input no reader claims is read as VPC text, so that each of its lines is reported as bad
+  const read = (format === 'unknown' ? vpcTextReader : readerFor(format))?.readText;
+  if (!read) throw new Error(`no text reader for ${format}`);
+  const { utcOffsetMinutes } = options;
+  await read(stream, sink, {
+    layout: options.layout ?? DEFAULT_V2_LAYOUT,
+    ...(utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+  });
 }
 
 /** What readFileFacts found, and whether a directory walk (not the user) named the file. */

@@ -1,5 +1,6 @@
 import { type Biflow, emitBiflow, isIpAddress, type Side } from './biflow.js';
 import type { DecodedStream } from './byteSource.js';
+import { defineReader } from './defineReader.js';
 import { addSeconds, civilToEpoch, isDecimalSeconds } from './epochSeconds.js';
 import { isIcmp, protocolNumber, TCP } from './protocolNumbers.js';
 import type { RecordSink } from './recordSink.js';
@@ -25,6 +26,18 @@ export interface ArgusOptions {
  * Argus was of who started (`?>`, `<?>`) or that it saw the answer first (`<-`). Label columns are
  * dropped. Non-IP records (ARP, RARP, IPX…), whose addresses are MACs or ARP targets, are bad lines.
  */
+/** Argus CSV (`ra -c ,`): the CTU-13 column set begins so; other sets at least name both addresses. */
+const ARGUS_HEADER = /^StartTime,(?:Dur,Proto,SrcAddr|.*\bSrcAddr\b.*\bDstAddr\b)/;
+
+export const argusReader = defineReader({
+  id: 'argus-binetflow',
+  describe: ['Argus binetflow CSV (StartTime,Dur,Proto,SrcAddr,...); times without zone taken as UTC'],
+  sniff: ({ line }) => ARGUS_HEADER.test(line),
+  readText: (stream, sink, { utcOffsetMinutes }) =>
+    readArgusBinetflow(stream, sink, utcOffsetMinutes === undefined ? {} : { utcOffsetMinutes }),
+  connectionLog: true,
+});
+
 export async function readArgusBinetflow(
   decoded: DecodedStream,
   sink: RecordSink,

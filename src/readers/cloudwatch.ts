@@ -1,9 +1,9 @@
 import { gunzipSync } from 'node:zlib';
 import type { DecodedStream } from './byteSource.js';
+import { defineReader } from './defineReader.js';
 import { type JsonPiece, type JsonPosition, JsonValueSplitter } from './jsonValues.js';
 import { lineChunks } from './lineChunks.js';
 import type { RecordSink } from './recordSink.js';
-import { CLOUDWATCH_EXPORT_LINE } from './sniff.js';
 import { parseHeader, splitRecord, type VpcLayout } from './vpcText.js';
 
 export interface CloudWatchOptions {
@@ -11,6 +11,31 @@ export interface CloudWatchOptions {
   layout: VpcLayout;
   format: 'json' | 'cloudwatch-export';
 }
+
+/**
+ * CloudWatch Logs exports put the event time before each message (`2023-01-01T00:00:00.000Z …`);
+ * `aws logs tail --format short` prints it without fraction or zone.
+ */
+export const CLOUDWATCH_EXPORT_LINE =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})? /;
+
+export const cloudwatchJsonReader = defineReader({
+  id: 'json',
+  describe: [
+    'CloudWatch Logs subscription payloads (plain, Lambda base64+gzip), Firehose records, get-log-events output',
+  ],
+  // after Zeek's JSON lines in the list: those are objects too
+  sniff: ({ first }) => first.startsWith('{') || first.startsWith('['),
+  readText: (stream, sink, { layout }) => readCloudWatch(stream, sink, { layout, format: 'json' }),
+});
+
+export const cloudwatchExportReader = defineReader({
+  id: 'cloudwatch-export',
+  describe: ['CloudWatch Logs exports and `aws logs tail --format short`: <ISO time> <message> lines'],
+  sniff: ({ line }) => CLOUDWATCH_EXPORT_LINE.test(line),
+  readText: (stream, sink, { layout }) =>
+    readCloudWatch(stream, sink, { layout, format: 'cloudwatch-export' }),
+});
 
 const EXCERPT_CHARS = 120;
 /** A Lambda event is at most 6 MB; its payload cannot inflate past this unless it is a gzip bomb. */

@@ -1,12 +1,26 @@
 import type { DecodedStream } from './byteSource.js';
+import { defineReader } from './defineReader.js';
 import { lineChunks } from './lineChunks.js';
 import type { RecordSink } from './recordSink.js';
-import { isCleanChunk, parseHeader, splitRecord, type VpcLayout } from './vpcText.js';
+import { DEFAULT_V2_LAYOUT, isCleanChunk, parseHeader, splitRecord, type VpcLayout } from './vpcText.js';
 
 export interface VpcTextOptions {
   /** field order for input without a header line (CloudWatch messages, console copies) */
   layout?: VpcLayout;
 }
+
+export const vpcTextReader = defineReader({
+  id: 'vpc-text',
+  describe: [
+    'AWS VPC Flow Logs as S3 delivers them: a header naming the fields (versions 2-8, any order), gzip or plain',
+    '(no header): the default v2 format, or the order given with --fields',
+  ],
+  // last in the list: a header line, or a first line that splits as a record of the layout
+  sniff: ({ line, layout }) =>
+    parseHeader(line) !== undefined ||
+    (line !== '' && 'values' in splitRecord(line, layout ?? DEFAULT_V2_LAYOUT)),
+  readText: (stream, sink, { layout }) => readVpcText(stream, sink, { layout }),
+});
 
 const EXCERPT_CHARS = 120;
 

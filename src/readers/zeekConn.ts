@@ -1,5 +1,6 @@
 import { type Biflow, emitBiflow, isIpAddress } from './biflow.js';
 import type { DecodedStream } from './byteSource.js';
+import { defineReader } from './defineReader.js';
 import { addSeconds, isDecimalSeconds, isoToEpoch, numberToSeconds } from './epochSeconds.js';
 import { ICMP, ICMPV6, protocolNumber, TCP } from './protocolNumbers.js';
 import type { RecordSink } from './recordSink.js';
@@ -22,6 +23,17 @@ import { cellsWithoutLabels, excerpt, forEachLine, isLabelColumn } from './textL
  * the code (or, for request types such as echo, the type of the expected reply): they land in
  * src_port and dst_port as they are. Label columns (`label`, `detailedlabel`, …) are dropped.
  */
+const ZEEK_JSON_KEY = /"id\.orig_h"\s*:|"id"\s*:\s*\{\s*"orig_h"\s*:/;
+
+export const zeekConnReader = defineReader({
+  id: 'zeek-conn',
+  describe: ['Zeek conn.log, TSV (#separator header) or JSON lines'],
+  // TSV logs open with their separator; Zeek's JSON writer keys the connection as "id.orig_h"
+  sniff: ({ line }) => line.startsWith('#separator') || (line.startsWith('{') && ZEEK_JSON_KEY.test(line)),
+  readText: (stream, sink) => readZeekConn(stream, sink),
+  connectionLog: true,
+});
+
 export async function readZeekConn(decoded: DecodedStream, sink: RecordSink): Promise<void> {
   const tsv = new ZeekTsv(sink);
   const json = new ZeekJson(sink);
