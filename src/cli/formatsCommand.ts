@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { FORMATS } from '../outputs/formats.js';
+import { OUTPUTS } from '../outputs/formats.js';
 
-/** What flowhawk reads (recognised from the bytes, never the name) and what it writes. */
+/** What flowhawk reads (recognised from the bytes, never the name); what it writes is outputs/formats.ts. */
 const INPUTS: readonly [string, string][] = [
   [
     'vpc-text',
@@ -24,17 +24,6 @@ const INPUTS: readonly [string, string][] = [
   ],
 ];
 
-const OUTPUTS: Record<string, string> = {
-  table: 'findings by severity for people (the default of scan)',
-  html: 'one self-contained page with charts, works offline (the default of report)',
-  json: 'native findings with evidence records, the ingest summary and detector runs',
-  ndjson: 'one native finding per line',
-  csv: 'one row per finding, safe to open in a spreadsheet',
-  md: 'Markdown for tickets and wikis',
-  ocsf: 'OCSF 1.3 Detection Findings (class 2004), evidences as Network Activity fragments',
-  asff: 'AWS Security Finding Format for Security Hub BatchImportFindings',
-};
-
 export function registerFormats(program: Command): void {
   program
     .command('formats')
@@ -47,14 +36,11 @@ Examples:
   flowhawk scan logs/ --format ocsf --output findings.json   # any output format listed here`,
     )
     .action(() => {
-      const width = Math.max(
-        ...INPUTS.map(([name]) => name.length),
-        ...Object.keys(FORMATS).map((n) => n.length),
-      );
+      const width = Math.max(...INPUTS.map(([name]) => name.length), ...OUTPUTS.map((o) => o.id.length));
       const lines = ['Input (recognised from the bytes, never the file name):'];
       for (const [name, what] of INPUTS) lines.push(`  ${name.padEnd(width)}  ${what}`);
       lines.push('', 'Output (--format):');
-      for (const name of Object.keys(FORMATS)) lines.push(`  ${name.padEnd(width)}  ${OUTPUTS[name] ?? ''}`);
+      for (const o of OUTPUTS) lines.push(`  ${o.id.padEnd(width)}  ${o.describe}`);
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../finding.js';
+import { defineOutput } from './defineOutput.js';
 import { ownerText } from './ownerText.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
 
@@ -47,3 +48,11 @@ export function* renderFindingsCsv(report: ScanReport): Generator<string> {
   for (const f of shownFindings(report))
     yield `${COLUMNS.map(([, value]) => csvCell(value(f))).join(',')}\r\n`;
 }
+
+export const csvOutput = defineOutput({
+  id: 'csv',
+  describe: 'one row per finding, safe to open in a spreadsheet',
+  contentType: 'text/csv; charset=utf-8',
+  extension: 'csv',
+  render: renderFindingsCsv,
+});

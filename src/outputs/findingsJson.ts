@@ -1,5 +1,6 @@
 import type { Analysis } from '../engine/analyse.js';
 import type { IngestSummary } from '../ingest/summary.js';
+import { defineOutput } from './defineOutput.js';
 import { jsonArray } from './jsonPieces.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
 
@@ -41,3 +42,11 @@ function analysisFacts(analysis: Analysis) {
 }
 
 export type { IngestSummary };
+
+export const jsonOutput = defineOutput({
+  id: 'json',
+  describe: 'native findings with evidence records, the ingest summary and detector runs',
+  contentType: 'application/json',
+  extension: 'json',
+  render: renderFindingsJson,
+});

@@ -1,4 +1,5 @@
 import { type Finding, SEVERITIES } from '../finding.js';
+import { defineOutput } from './defineOutput.js';
 import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
 import type { ScanReport } from './scanReport.js';
 import { isoSeconds } from './textUnits.js';
@@ -60,3 +61,11 @@ function details(f: Finding): string[] {
   }
   return lines;
 }
+
+export const mdOutput = defineOutput({
+  id: 'md',
+  describe: 'Markdown for tickets and wikis',
+  contentType: 'text/markdown; charset=utf-8',
+  extension: 'md',
+  render: renderFindingsMarkdown,
+});

@@ -1,5 +1,7 @@
 import type { Analysis } from '../engine/analyse.js';
 import { type Finding, SEVERITIES, type Severity } from '../finding.js';
+import { protocolLabel } from '../protocols.js';
+import { defineOutput } from './defineOutput.js';
 import { renderIngestSummary } from './ingestSummaryText.js';
 import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
 import type { ScanReport } from './scanReport.js';
@@ -74,7 +76,15 @@ function leaderLines(leaders: Analysis['leaders'] | undefined): string[] {
     .map((t) => `${t.addr}${t.internal ? '' : ' (internet)'} ${decimalBytes(t.bytes)}`)
     .join(', ');
   const ports = leaders.ports
-    .map((p) => `${p.port}/${p.protocol === 17 ? 'udp' : 'tcp'} ${n(p.connections)}`)
+    .map((p) => `${p.port}/${protocolLabel(p.protocol).toLowerCase()} ${n(p.connections)}`)
     .join(', ');
   return [`Top talkers by bytes: ${talkers}`, ...(ports ? [`Top services by connections: ${ports}`] : [])];
 }
+
+export const tableOutput = defineOutput({
+  id: 'table',
+  describe: 'findings by severity for people (the default of scan)',
+  contentType: 'text/plain; charset=utf-8',
+  extension: 'txt',
+  render: renderFindingsTable,
+});

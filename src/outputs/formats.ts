@@ -1,28 +1,35 @@
-import type { TrafficOverview } from '../store/trafficOverview.js';
-import { renderAsff } from './asff.js';
-import { renderFindingsCsv } from './findingsCsv.js';
-import { renderFindingsJson } from './findingsJson.js';
-import { renderFindingsMarkdown } from './findingsMarkdown.js';
-import { renderFindingsNdjson } from './findingsNdjson.js';
-import { renderFindingsTable } from './findingsTable.js';
-import { renderFindingsHtml } from './html/index.js';
-import { renderOcsf } from './ocsf.js';
-import type { ScanReport } from './scanReport.js';
-import type { Pieces } from './writePieces.js';
+import { asffOutput } from './asff.js';
+import type { OutputDefinition, Renderer } from './defineOutput.js';
+import { csvOutput } from './findingsCsv.js';
+import { jsonOutput } from './findingsJson.js';
+import { mdOutput } from './findingsMarkdown.js';
+import { ndjsonOutput } from './findingsNdjson.js';
+import { tableOutput } from './findingsTable.js';
+import { htmlOutput } from './html/index.js';
+import { ocsfOutput } from './ocsf.js';
+
+export type { OutputDefinition, Renderer } from './defineOutput.js';
 
 /**
- * Every output format by its --format name; html also draws the store's traffic when given. Each
- * yields its document in pieces as it renders them (write them with writePieces).
+ * Every output format, in the order `flowhawk formats`, --help and the server's API list them: the one
+ * list of them (an output is its own file's defineOutput and a line here; src/outputs/outputs.test.ts
+ * checks that no renderer is left out).
  */
-export type Renderer = (report: ScanReport, traffic?: TrafficOverview) => Pieces;
+export const OUTPUTS: readonly OutputDefinition[] = [
+  tableOutput,
+  htmlOutput,
+  jsonOutput,
+  ndjsonOutput,
+  csvOutput,
+  mdOutput,
+  ocsfOutput,
+  asffOutput,
+];
 
-export const FORMATS: Readonly<Record<string, Renderer>> = {
-  table: renderFindingsTable,
-  html: (report, traffic) => renderFindingsHtml(report, traffic ? { traffic } : {}),
-  json: renderFindingsJson,
-  ndjson: renderFindingsNdjson,
-  csv: renderFindingsCsv,
-  md: renderFindingsMarkdown,
-  ocsf: renderOcsf,
-  asff: renderAsff,
-};
+/** The output format of a --format name, if there is one. */
+export const outputById = (id: string): OutputDefinition | undefined => OUTPUTS.find((o) => o.id === id);
+
+/** Every output's renderer by its --format name. */
+export const FORMATS: Readonly<Record<string, Renderer>> = Object.fromEntries(
+  OUTPUTS.map((o) => [o.id, o.render]),
+);

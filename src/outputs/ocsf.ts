@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Finding, Severity } from '../finding.js';
+import { defineOutput } from './defineOutput.js';
 import { jsonArrayOfLines, mapped } from './jsonPieces.js';
 import { ocsfEvidences, ocsfObservables } from './ocsfEvidence.js';
 import { type ScanReport, shownFindings } from './scanReport.js';
@@ -143,3 +144,11 @@ const resourceType = (id: string) =>
       : isIP(id)
         ? 'IP Address'
         : 'Other';
+
+export const ocsfOutput = defineOutput({
+  id: 'ocsf',
+  describe: 'OCSF 1.3 Detection Findings (class 2004), evidences as Network Activity fragments',
+  contentType: 'application/json',
+  extension: 'ocsf.json',
+  render: renderOcsf,
+});

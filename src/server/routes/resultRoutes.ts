@@ -1,22 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { SEVERITIES, type Severity } from '../../finding.js';
-import { FORMATS } from '../../outputs/formats.js';
+import { OUTPUTS, outputById } from '../../outputs/formats.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../httpError.js';
 import { startRendering } from '../reportStream.js';
 import { errors, jobIdParams } from '../schemas.js';
-
-/** Content type and file-name ending of each report format. */
-const REPORT_FILES: Record<string, { type: string; ext: string }> = {
-  table: { type: 'text/plain; charset=utf-8', ext: 'txt' },
-  html: { type: 'text/html; charset=utf-8', ext: 'html' },
-  json: { type: 'application/json', ext: 'json' },
-  ndjson: { type: 'application/x-ndjson', ext: 'ndjson' },
-  csv: { type: 'text/csv; charset=utf-8', ext: 'csv' },
-  md: { type: 'text/markdown; charset=utf-8', ext: 'md' },
-  ocsf: { type: 'application/json', ext: 'ocsf.json' },
-  asff: { type: 'application/json', ext: 'asff.json' },
-};
 
 interface FindingsQuery {
   severity?: string;
@@ -163,11 +151,11 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
         querystring: {
           type: 'object',
           properties: {
-            format: { type: 'string', enum: Object.keys(FORMATS), default: 'html' },
+            format: { type: 'string', enum: OUTPUTS.map((o) => o.id), default: 'html' },
             suppressed: { type: 'boolean', default: false, description: 'include allowlisted findings' },
           },
         },
-        produces: Object.values(REPORT_FILES).map((f) => f.type),
+        produces: OUTPUTS.map((o) => o.contentType),
         response: { 200: { type: 'string' }, ...errors(400, 401, 404, 409, 500) },
       },
     },
@@ -175,8 +163,8 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
       const { id } = request.params;
       const { format, suppressed } = request.query;
       await analysed(id);
-      const file = REPORT_FILES[format];
-      if (!file) throw new HttpError(400, `unknown format "${format}"`);
+      const output = outputById(format);
+      if (!output) throw new HttpError(400, `unknown format "${format}"`);
       // a client that goes away stops the rendering (after a full response the child has exited)
       const gone = new AbortController();
       reply.raw.on('close', () => gone.abort());
@@ -187,8 +175,11 @@ export function resultRoutes(app: FastifyInstance, ctx: ServerContext): void {
         gone.signal,
       );
       return reply
-        .type(file.type)
-        .header('Content-Disposition', `attachment; filename="flowhawk-${id.slice(0, 8)}.${file.ext}"`)
+        .type(output.contentType)
+        .header(
+          'Content-Disposition',
+          `attachment; filename="flowhawk-${id.slice(0, 8)}.${output.extension}"`,
+        )
         .send(body);
     },
   );
