@@ -13,7 +13,7 @@ export const vpcTextReader = defineReader({
   id: 'vpc-text',
   describe: [
     'AWS VPC Flow Logs as S3 delivers them: a header naming the fields (versions 2-8, any order), gzip or plain',
-    '(no header): the default v2 format, or the order given with --fields',
+    'without a header: the default v2 format, or the order given with --fields',
   ],
   // last in the list: a header line, or a first line that splits as a record of the layout
   sniff: ({ line, layout }) =>
