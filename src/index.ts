@@ -30,10 +30,14 @@ export {
 } from './finding.js';
 export { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
 export type { IngestSummary } from './ingest/summary.js';
-export { FORMATS } from './outputs/formats.js';
+export type { OutputDefinition, Renderer } from './outputs/defineOutput.js';
+export { FORMATS, OUTPUTS } from './outputs/formats.js';
 export type { ScanReport } from './outputs/scanReport.js';
 export { type Pieces, piecesText, writePieces } from './outputs/writePieces.js';
+export type { ReaderDefinition } from './readers/defineReader.js';
+export { type InputFormat, READERS } from './readers/index.js';
 export { type ScanOptions, type ScanProgress, type ScanResult, scan } from './scan.js';
 export { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
+export type { AnalysisStore } from './store/store.js';
 export { type TrafficOverview, trafficOverview } from './store/trafficOverview.js';
 export { VERSION } from './version.js';
