@@ -10,7 +10,7 @@ import type { AnalysisStore } from '../store/store.js';
 import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
-import { awsRangesTableSql } from './awsRangesSql.js';
+import { createAwsRangesTable } from './awsRangesTable.js';
 import {
   CONNECTION_INPUTS_SQL,
   type ConnectionInputs,
@@ -89,7 +89,7 @@ export async function analyse(
     ),
   );
   const owners = await sharedOwnerLookup();
-  for (const sql of awsRangesTableSql(owners.aws)) await store.run(sql);
+  await createAwsRangesTable(store, owners.aws);
   for (const sql of networkTablesSql(ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
   await store.run(MIDDLEBOXES_SQL);

@@ -23,7 +23,7 @@ export const DEFAULT_INTERNAL_NETWORKS: readonly string[] = [
 
 /**
  * SQL creating fh_networks (lo, hi) and fh_address_facts (addr, internal 0/1, aws_service, aws_region)
- * from the addresses table; needs fh_aws_ranges (awsRangesSql.ts), empty when there are no ranges.
+ * from the addresses table; needs fh_aws_ranges (awsRangesTable.ts), empty when there are no ranges.
  */
 export function networkTablesSql(ranges: readonly NumericRange[]): string[] {
   const rows = ranges.map((r) => `(${r.lo}::UHUGEINT, ${r.hi}::UHUGEINT)`).join(', ');
