@@ -15,7 +15,7 @@ export {
   resolveConfig,
 } from './config/config.js';
 export { DETECTORS, type Detector } from './detectors/index.js';
-export { type Analysis, analyse, type DetectorRun } from './engine/analyse.js';
+export { analyse } from './engine/analyse.js';
 export { FlowhawkError, InterruptedError } from './errors.js';
 export {
   type AddressOwner,
@@ -29,15 +29,21 @@ export {
   severityRank,
 } from './finding.js';
 export { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
-export type { IngestSummary } from './ingest/summary.js';
 export type { OutputDefinition, Renderer } from './outputs/defineOutput.js';
 export { FORMATS, OUTPUTS } from './outputs/formats.js';
-export type { ScanReport } from './outputs/scanReport.js';
 export { type Pieces, piecesText, writePieces } from './outputs/writePieces.js';
 export type { ReaderDefinition } from './readers/defineReader.js';
 export { type InputFormat, READERS } from './readers/index.js';
+export type {
+  Analysis,
+  DetectorRun,
+  IngestSummary,
+  ScanReport,
+  TrafficOverview,
+} from './report.js';
+export { shownFindings } from './report.js';
 export { type ScanOptions, type ScanProgress, type ScanResult, scan } from './scan.js';
 export { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
 export type { AnalysisStore } from './store/store.js';
-export { type TrafficOverview, trafficOverview } from './store/trafficOverview.js';
+export { trafficOverview } from './store/trafficOverview.js';
 export { VERSION } from './version.js';

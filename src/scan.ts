@@ -1,13 +1,12 @@
 import { stat } from 'node:fs/promises';
 import { type FlowhawkConfig, resolveConfig } from './config/config.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
-import { type Analysis, analyse } from './engine/analyse.js';
+import { analyse } from './engine/analyse.js';
 import { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
 import { expandInputs } from './ingest/inputFiles.js';
-import type { IngestSummary } from './ingest/summary.js';
-import type { ScanReport } from './outputs/scanReport.js';
+import type { Analysis, IngestSummary, ScanReport } from './report.js';
 import { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
-import { type TrafficOverview, trafficOverview } from './store/trafficOverview.js';
+import { trafficOverview } from './store/trafficOverview.js';
 import { threatListWarnings } from './threatintel/threatLists.js';
 import { VERSION } from './version.js';
 
@@ -51,7 +50,7 @@ export interface ScanOptions {
    * what was read and the store; awaited, and what it throws ends the scan (e.g. "nothing to analyse")
    */
   beforeAnalysis?: (read: { ingest?: IngestSummary; store: DuckdbStore }) => void | Promise<void>;
-  /** also summarise the store's traffic (the HTML report's timeline and leaders); default false */
+  /** also summarise the store's traffic into `report.traffic` (the HTML report's timeline); default false */
   traffic?: boolean;
   /** the report lists suppressed findings too (ScanReport.showSuppressed); default false */
   showSuppressed?: boolean;
@@ -60,13 +59,11 @@ export interface ScanOptions {
 }
 
 export interface ScanResult {
-  /** what every output format renders (FORMATS[name](report, traffic)) */
+  /** what every output format renders (FORMATS[name](report)) */
   report: ScanReport;
   analysis: Analysis;
   /** what this scan read; absent when it read no source */
   ingest?: IngestSummary;
-  /** with `traffic: true` */
-  traffic?: TrafficOverview;
   /** things the user should know that did not stop the scan (threat lists that could not be used) */
   warnings: string[];
   /** milliseconds spent reading the sources (0 without sources) */
@@ -89,19 +86,19 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     options.onProgress?.({ stage: 'analyse', ...(summary ? { ingest: summary } : {}) });
     const analysis = await analyse(store, config, detectors);
     const ingested = summary ?? options.previousIngest;
+    const traffic = options.traffic ? await trafficOverview(store) : undefined;
     const report: ScanReport = {
       version: VERSION,
       generatedAt: new Date().toISOString(),
       analysis,
       ...(ingested ? { ingest: ingested } : {}),
+      ...(traffic ? { traffic } : {}),
       showSuppressed: options.showSuppressed ?? false,
     };
-    const traffic = options.traffic ? await trafficOverview(store) : undefined;
     return {
       report,
       analysis,
       ...(summary ? { ingest: summary } : {}),
-      ...(traffic ? { traffic } : {}),
       warnings: threatListWarnings(analysis.threatLists),
       readMs,
     };

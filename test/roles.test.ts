@@ -1,12 +1,11 @@
 import { isIP } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { DETECTORS } from '../src/detectors/index.js';
-import type { Analysis } from '../src/engine/analyse.js';
 import type { Finding } from '../src/finding.js';
 import { FORMATS } from '../src/outputs/formats.js';
 import { validateOcsfEvent } from '../src/outputs/ocsfSchema/validateOcsf.js';
-import type { ScanReport } from '../src/outputs/scanReport.js';
 import { piecesText } from '../src/outputs/writePieces.js';
+import type { Analysis, ScanReport } from '../src/report.js';
 import { asffProblems } from './helpers/asffRules.js';
 import { type DetectorScenario, SCENARIOS } from './helpers/detectorScenarios.js';
 import { findingsOf, scanBuilt } from './helpers/flowBuilder.js';

@@ -11,7 +11,7 @@ import {
   PORT_MAX,
   portCoverage,
 } from '../src/outputs/findingChartData.js';
-import type { TrafficOverview } from '../src/store/trafficOverview.js';
+import type { TrafficOverview } from '../src/report.js';
 import { bar, type Child, h } from './dom.js';
 import { bytes, isoSeconds, num } from './format.js';
 

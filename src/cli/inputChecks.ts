@@ -1,5 +1,5 @@
 import { FlowhawkError } from '../errors.js';
-import type { IngestSummary } from '../ingest/summary.js';
+import type { IngestSummary } from '../report.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 
 /**

@@ -68,6 +68,6 @@ Examples:
         showSuppressed: options.showSuppressed ?? false,
       });
       for (const warning of result.warnings) process.stderr.write(`flowhawk: warning: ${warning}\n`);
-      await writeReport(render(result.report, result.traffic), options.output);
+      await writeReport(render(result.report), options.output);
     });
 }

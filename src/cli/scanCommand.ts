@@ -165,7 +165,7 @@ Examples:
         if (options.verbose) process.stderr.write(describeAnalysis(config, analysis));
         for (const warning of result.warnings) process.stderr.write(`flowhawk: warning: ${warning}\n`);
         const rendering = performance.now();
-        await writeReport(render(result.report, result.traffic), options.output);
+        await writeReport(render(result.report), options.output);
         if (options.verbose) {
           process.stderr.write(describeStages(result.readMs, analysis, performance.now() - rendering));
         }

@@ -1,5 +1,5 @@
 import type { FlowhawkConfig } from '../config/config.js';
-import type { Analysis } from '../engine/analyse.js';
+import type { Analysis } from '../report.js';
 
 /** --verbose: how the analysis went, detector by detector, on standard error. */
 export function describeAnalysis(config: FlowhawkConfig, analysis: Analysis): string {

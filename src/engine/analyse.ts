@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { FlowhawkConfig } from '../config/config.js';
 import type { Detection, Detector } from '../detectors/define.js';
-import type { EnrichmentSource } from '../enrichment/ownerLookup.js';
 import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import { cidrRange } from '../net/addresses.js';
+import type { Analysis, DetectorRun } from '../report.js';
 import type { Dialect } from '../store/dialect.js';
 import type { AnalysisStore } from '../store/store.js';
-import { loadThreatLists, type ThreatListSummary } from '../threatintel/threatLists.js';
+import { loadThreatLists } from '../threatintel/threatLists.js';
 import { createThreatTables } from '../threatintel/threatTable.js';
 import { Allowlist } from './allowlist.js';
 import { createAwsRangesTable } from './awsRangesTable.js';
@@ -21,50 +21,12 @@ import {
 import { enrichFinding, sharedOwnerLookup } from './enrichFindings.js';
 import { fetchEvidence } from './evidence.js';
 import { DEFAULT_INTERNAL_NETWORKS, networkTablesSql } from './networks.js';
-import { type TrafficLeaders, trafficLeaders } from './overview.js';
+import { trafficLeaders } from './overview.js';
 import { rollUp } from './rollUp.js';
 import { describeSources, fetchSources } from './sources.js';
 
 /** Each optional field a detector uses but the logs lack multiplies its confidence by this. */
 export const MISSING_FIELD_CONFIDENCE = 0.8;
-
-export interface DetectorRun {
-  id: string;
-  /** feature rows the SQL returned, findings the scoring kept */
-  candidates: number;
-  findings: number;
-  suppressed: number;
-  elapsedMs: number;
-  /** why the detector did not run (disabled, or a required field missing from every record) */
-  skipped?: string;
-  /** what the detector could not judge although it ran (e.g. hosts without a baseline) */
-  note?: string;
-}
-
-export interface Analysis {
-  /** every finding, suppressed ones included (they carry `suppressed`), most severe first */
-  findings: Finding[];
-  detectors: DetectorRun[];
-  connections: number;
-  /** the threat lists read for this run, with the entries they could not use */
-  threatLists: ThreatListSummary[];
-  /** the offline data that named the owners of addresses (actorOwner, targetOwner), with its date */
-  enrichment?: EnrichmentSource[];
-  /** why an enrichment source was passed over (a damaged refreshed file) */
-  enrichmentWarnings?: string[];
-  /** the busiest hosts and services, for context (absent in reports made without a store) */
-  leaders?: TrafficLeaders;
-  elapsedMs: number;
-  /** milliseconds per stage: connections (with the network and threat tables), detectors, evidence, leaders */
-  stages?: AnalysisStages;
-}
-
-export interface AnalysisStages {
-  connections: number;
-  detectors: number;
-  evidence: number;
-  leaders: number;
-}
 
 /**
  * Runs the enabled detectors over the flows in the store: connections first, then each detector's

@@ -1,12 +1,5 @@
+import type { TrafficLeaders } from '../report.js';
 import type { AnalysisStore } from '../store/store.js';
-
-/** Who talks most, and on which services: context for the findings, from fh_connections. */
-export interface TrafficLeaders {
-  /** hosts by bytes they sent and received, either end of their connections */
-  talkers: { addr: string; internal: boolean; bytes: number; connections: number }[];
-  /** server ports by connections */
-  ports: { port: number; protocol: number; connections: number; bytes: number }[];
-}
 
 export const LEADERS_SHOWN = 5;
 

@@ -7,7 +7,7 @@ import { renderFindingsCsv } from '../outputs/findingsCsv.js';
 import { renderFindingsJson } from '../outputs/findingsJson.js';
 import { renderFindingsNdjson } from '../outputs/findingsNdjson.js';
 import { renderOcsf } from '../outputs/ocsf.js';
-import type { ScanReport } from '../outputs/scanReport.js';
+import type { ScanReport } from '../report.js';
 import { ROLL_UP_MIN_SOURCES, rollUp } from './rollUp.js';
 
 const T = 1_700_000_000;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressOwner } from '../finding.js';
+import type { EnrichmentSource } from '../report.js';
 import { type AddressKey, addressKey, isPublic } from './addressKey.js';
 import { awsCreateDateIso, type CompactAwsRanges } from './awsCompact.js';
 import { type AwsOwner, AwsRanges, chooseAwsRanges } from './awsRanges.js';
@@ -17,17 +18,6 @@ import {
 } from './ipLocationDb.js';
 
 export type { AddressOwner };
-
-/** One data set an enrichment came from, for the report's sources and attribution. */
-export interface EnrichmentSource {
-  name: string;
-  /** Date of the data (not of the download), ISO 8601. */
-  date: string;
-  licence: string;
-  url: string;
-  /** The credit the licence asks for, to print wherever the data's results are shown. */
-  attribution: string;
-}
 
 export interface OwnerLookupOptions {
   /** Where `update-data` stored refreshed files; default `defaultDataDir()`, false for bundled only. */

@@ -16,6 +16,7 @@ import type { RecordSink } from '../readers/recordSink.js';
 import { type InputFormat, sniffFormat } from '../readers/sniff.js';
 import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
 import { readLines, vpcTextReader } from '../readers/vpcTextReader.js';
+import type { IngestSummary } from '../report.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { abandon, insertBadLines } from './fileCommits.js';
 import { readFileFacts, spoolStdin } from './fileFacts.js';
@@ -23,7 +24,7 @@ import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js'
 import { loadParquet, parquetDataBytes } from './parquetLoader.js';
 import { s3PathFacts } from './s3Path.js';
 import { AbortedRead, abortable, interrupted } from './stopping.js';
-import { type IngestSummary, IngestTally, summarise } from './summary.js';
+import { IngestTally, summarise } from './summary.js';
 import { type CommitFiles, VpcLoader } from './vpcLoader.js';
 
 /** Where a run is, after each file: for progress displays. */

@@ -2,7 +2,7 @@ import type { BigIntStats } from 'node:fs';
 import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FlowhawkError } from '../errors.js';
-import type { UnreadableFile } from './summary.js';
+import type { UnreadableFile } from '../report.js';
 
 /**
  * Expands the paths a user gave into the files to read: directories are walked recursively (both S3

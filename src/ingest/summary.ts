@@ -1,5 +1,6 @@
 import type { InputFormat } from '../readers/sniff.js';
 import type { VpcLayout } from '../readers/vpcText.js';
+import type { FileSummary, IngestSummary, SkippedFile, UnreadableFile } from '../report.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { FIELD_EFFECTS } from './fieldEffects.js';
 import type { KindCounts } from './vpcLoader.js';
@@ -9,59 +10,6 @@ export interface ReaderBadLine {
   line: number;
   reason: string;
   excerpt: string;
-}
-
-export interface BadLineExample {
-  file: string;
-  line: number;
-  reason: string;
-  excerpt: string;
-}
-
-export interface SkippedFile {
-  path: string;
-  reason: string;
-  /** for duplicates: the file with the same content that was read */
-  sameAs?: string;
-}
-
-/** A file or folder that could not be read (permission denied, a dangling symlink …): the run went on. */
-export interface UnreadableFile {
-  path: string;
-  reason: string;
-}
-
-export interface FileSummary {
-  path: string;
-  format: InputFormat;
-  records: number;
-  badLines: number;
-  nodata: number;
-  skipdata: number;
-}
-
-/** The ingest summary; `flowhawk ingest --json` prints it, and scripts rely on these names. */
-export interface IngestSummary {
-  files: number;
-  filesSkipped: SkippedFile[];
-  filesUnreadable: UnreadableFile[];
-  records: number;
-  badLines: number;
-  badLineExamples: BadLineExample[];
-  nodata: number;
-  skipdata: number;
-  headers: number;
-  timeSpan: { start: string | null; end: string | null };
-  interfaces: number;
-  accounts: string[];
-  regions: string[];
-  fieldsPresent: string[];
-  fieldsMissing: { field: string; effect: string }[];
-  warnings: string[];
-  perFile: FileSummary[];
-  elapsedMs: number;
-  recordsPerSecond: number;
-  peakRssBytes: number;
 }
 
 const EXAMPLES_SHOWN = 10;

@@ -2,9 +2,9 @@ import { isIP } from 'node:net';
 import { DETECTORS } from '../detectors/index.js';
 import type { Finding, Severity } from '../finding.js';
 import { knownProtocolName } from '../protocols.js';
+import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { jsonArray, mapped } from './jsonPieces.js';
-import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * AWS Security Finding Format (Security Hub `BatchImportFindings`), as one JSON array. Account and

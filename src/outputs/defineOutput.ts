@@ -1,12 +1,11 @@
-import type { TrafficOverview } from '../store/trafficOverview.js';
-import type { ScanReport } from './scanReport.js';
+import type { ScanReport } from '../report.js';
 import type { Pieces } from './writePieces.js';
 
 /**
  * An output format renders a report, yielding its document in pieces as it renders them (write them
- * with writePieces); html also draws the store's traffic when given.
+ * with writePieces); html also draws the report's traffic when it has one.
  */
-export type Renderer = (report: ScanReport, traffic?: TrafficOverview) => Pieces;
+export type Renderer = (report: ScanReport) => Pieces;
 
 /**
  * The card of an output format, in the shape of the detector cards: each output's own file exports

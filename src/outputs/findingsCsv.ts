@@ -1,7 +1,7 @@
 import type { Finding } from '../finding.js';
+import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { ownerText } from './ownerText.js';
-import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * Findings as CSV (RFC 4180), one row per finding, for spreadsheets. Every value that came from the

@@ -1,11 +1,11 @@
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../finding.js';
+import type { ScanReport } from '../report.js';
 import { csvCell, renderFindingsCsv } from './findingsCsv.js';
 import { mdText, renderFindingsMarkdown } from './findingsMarkdown.js';
 import { renderFindingsNdjson } from './findingsNdjson.js';
 import { renderFindingsTable } from './findingsTable.js';
-import type { ScanReport } from './scanReport.js';
 import { piecesText } from './writePieces.js';
 
 const finding = (over: Partial<Finding>): Finding => ({

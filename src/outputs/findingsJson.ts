@@ -1,8 +1,6 @@
-import type { Analysis } from '../engine/analyse.js';
-import type { IngestSummary } from '../ingest/summary.js';
+import { type Analysis, type IngestSummary, type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { jsonArray } from './jsonPieces.js';
-import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * The native findings document (`--format json`): everything flowhawk knows, for scripts. Written as

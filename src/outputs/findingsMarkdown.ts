@@ -1,7 +1,7 @@
 import { type Finding, SEVERITIES } from '../finding.js';
+import type { ScanReport } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
-import type { ScanReport } from './scanReport.js';
 import { isoSeconds } from './textUnits.js';
 
 /** Markdown for tickets and wikis: a summary table, then each finding with its evidence. */

@@ -1,5 +1,5 @@
+import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
-import { type ScanReport, shownFindings } from './scanReport.js';
 
 /** One finding per line (the native finding objects), for log shippers and `jq -c`. */
 export function* renderFindingsNdjson(report: ScanReport): Generator<string> {

@@ -1,10 +1,9 @@
-import type { Analysis } from '../engine/analyse.js';
 import { type Finding, SEVERITIES, type Severity } from '../finding.js';
 import { protocolLabel } from '../protocols.js';
+import type { Analysis, ScanReport } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { renderIngestSummary } from './ingestSummaryText.js';
 import { addressWithOwner, enrichmentLines, namesOwners } from './ownerText.js';
-import type { ScanReport } from './scanReport.js';
 import { decimalBytes, isoSeconds } from './textUnits.js';
 
 const n = (value: number) => value.toLocaleString('en-US');

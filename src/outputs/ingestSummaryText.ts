@@ -1,4 +1,4 @@
-import type { IngestSummary } from '../ingest/summary.js';
+import type { IngestSummary } from '../report.js';
 
 const n = (value: number) => value.toLocaleString('en-US');
 

@@ -1,9 +1,9 @@
 import { isIP } from 'node:net';
 import type { Finding, Severity } from '../finding.js';
+import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { jsonArrayOfLines, mapped } from './jsonPieces.js';
 import { ocsfEvidences, ocsfObservables } from './ocsfEvidence.js';
-import { type ScanReport, shownFindings } from './scanReport.js';
 
 /**
  * OCSF Detection Finding (class 2004, OCSF 1.3.0) for each finding, as one JSON array with one event per

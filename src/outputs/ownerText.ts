@@ -1,5 +1,5 @@
-import type { EnrichmentSource } from '../enrichment/ownerLookup.js';
 import type { AddressOwner, Finding } from '../finding.js';
+import type { EnrichmentSource } from '../report.js';
 
 /**
  * Who holds an address, in a few words for people: "AWS S3 eu-central-1, AS16509 Amazon.com, Inc., US".

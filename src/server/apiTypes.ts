@@ -3,11 +3,8 @@
  * The OpenAPI document (server/openapi.ts) describes the same shapes for other clients.
  */
 import type { AllowlistEntry } from '../config/config.js';
-import type { DetectorRun } from '../engine/analyse.js';
-import type { TrafficLeaders } from '../engine/overview.js';
 import type { Finding, Severity } from '../finding.js';
-import type { IngestSummary } from '../ingest/summary.js';
-import type { TrafficOverview } from '../store/trafficOverview.js';
+import type { DetectorRun, IngestSummary, TrafficLeaders, TrafficOverview } from '../report.js';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 

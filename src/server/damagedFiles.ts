@@ -1,5 +1,5 @@
 import { FlowhawkError } from '../errors.js';
-import type { IngestSummary } from '../ingest/summary.js';
+import type { IngestSummary } from '../report.js';
 
 /** A file of a job that gave fewer records than it holds: not a flow log, or a gzip stream that broke. */
 export interface DamagedFile {

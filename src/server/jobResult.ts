@@ -1,6 +1,4 @@
-import type { Analysis } from '../engine/analyse.js';
-import type { ScanReport } from '../outputs/scanReport.js';
-import type { TrafficOverview } from '../store/trafficOverview.js';
+import type { Analysis, ScanReport, TrafficOverview } from '../report.js';
 import type { JobProgress } from './apiTypes.js';
 
 /** What one analysis of a job produced: the report every output format renders, and its traffic. */

@@ -3,7 +3,7 @@ import { formatByteSize } from '../byteSize.js';
 import { loadConfig, resolveConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
-import type { IngestSummary } from '../ingest/summary.js';
+import type { IngestSummary } from '../report.js';
 import { scan } from '../scan.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import type { JobOverview, JobProgress } from './apiTypes.js';
@@ -83,7 +83,9 @@ async function runJob(request: WorkerRequest): Promise<void> {
     // a re-run reads no file: the first run's summary still says what the flows came from
     ...(request.ingest ? {} : withPrevious(previousIngest(request))),
   });
-  const jobResult: JobResult = { report: result.report, traffic: result.traffic ?? null };
+  // report.json keeps the traffic beside the report (the overview API serves it on its own)
+  const { traffic, ...report } = result.report;
+  const jobResult: JobResult = { report, traffic: traffic ?? null };
   await writeRunOutputs(request.out, jobResult);
 }
 

@@ -32,10 +32,11 @@ async function renderReport(dir: string, render: Renderer): Promise<void> {
     // readJobResult's errors name the file and line already
     fail('', error);
   }
-  const pieces = render(
-    { ...result.report, showSuppressed: suppressed === '1' },
-    result.traffic ?? undefined,
-  );
+  const pieces = render({
+    ...result.report,
+    ...(result.traffic ? { traffic: result.traffic } : {}),
+    showSuppressed: suppressed === '1',
+  });
   try {
     await writePieces(pieces, process.stdout);
   } catch (error) {

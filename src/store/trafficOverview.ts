@@ -1,16 +1,5 @@
+import type { TrafficOverview } from '../report.js';
 import type { AnalysisStore } from './store.js';
-
-/** What a workspace holds, for the report's overview and traffic timeline: read from `flows` only. */
-export interface TrafficOverview {
-  records: number;
-  /** Unix seconds; null when no record has a time */
-  start: number | null;
-  end: number | null;
-  interfaces: number;
-  /** records and bytes per bucket, bucket starts in Unix seconds */
-  bucketSeconds: number;
-  buckets: { t: number; records: number; bytes: number }[];
-}
 
 /** At most this many points on the timeline: enough to see a burst, small in the HTML. */
 export const TIMELINE_BUCKETS = 240;

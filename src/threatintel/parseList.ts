@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { addressValue, cidrRange, IPV4_MAPPED_BASE } from '../net/addresses.js';
+import type { ListProblem } from '../report.js';
 
 /**
  * Threat-list text → address ranges. Three shapes, told apart by content (and a `.csv` name):
@@ -19,13 +20,6 @@ export interface ParsedEntry {
   /** first and last address, 128-bit, IPv4 mapped into ::ffff:0:0/96 like addresses.ip */
   lo: bigint;
   hi: bigint;
-}
-
-export interface ListProblem {
-  /** `line 12`, `objects[3]` or `[7]` */
-  where: string;
-  text: string;
-  reason: string;
 }
 
 export interface ParsedList {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { FlowhawkError } from '../errors.js';
-import { type ListProblem, parseThreatList } from './parseList.js';
+import type { ThreatListSummary } from '../report.js';
+import { parseThreatList } from './parseList.js';
 
 /**
  * Threat lists: files or URLs of known-bad addresses (C2 servers, Tor relays, mining pools, scanners),
@@ -25,19 +26,6 @@ export interface ThreatEntry {
   entry: string;
   lo: bigint;
   hi: bigint;
-}
-
-/** What one list gave, for the scan report: bad entries are reported here, never thrown. */
-export interface ThreatListSummary {
-  name: string;
-  kind: ThreatListKind;
-  source: string;
-  entries: number;
-  /** STIX indicators not about addresses (domains, URLs, hashes) or revoked */
-  ignored: number;
-  problemCount: number;
-  /** the first MAX_PROBLEMS_KEPT problems */
-  problems: ListProblem[];
 }
 
 export interface LoadedThreatLists {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/config.js';
 import { DETECTORS, type Detector } from '../../src/detectors/index.js';
-import { type Analysis, analyse } from '../../src/engine/analyse.js';
+import { analyse } from '../../src/engine/analyse.js';
 import { ingest } from '../../src/ingest/ingest.js';
+import type { Analysis } from '../../src/report.js';
 import { DuckdbStore } from '../../src/store/duckdbStore.js';
 
 /**

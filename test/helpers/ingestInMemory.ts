@@ -1,5 +1,5 @@
 import { type IngestOptions, ingest } from '../../src/ingest/ingest.js';
-import type { IngestSummary } from '../../src/ingest/summary.js';
+import type { IngestSummary } from '../../src/report.js';
 import { DuckdbStore } from '../../src/store/duckdbStore.js';
 
 export interface Ingested {

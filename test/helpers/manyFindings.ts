@@ -1,6 +1,5 @@
-import type { Analysis } from '../../src/engine/analyse.js';
 import { type EvidenceRecord, type Finding, SEVERITIES, severityRank } from '../../src/finding.js';
-import type { ScanReport } from '../../src/outputs/scanReport.js';
+import type { Analysis, ScanReport } from '../../src/report.js';
 
 /**
  * A large synthetic set of findings, built directly (no flows, no store), for testing that every

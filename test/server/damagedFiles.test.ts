@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FileSummary, IngestSummary } from '../../src/ingest/summary.js';
+import type { FileSummary, IngestSummary } from '../../src/report.js';
 import { judgeDamage } from '../../src/server/damagedFiles.js';
 
 function summary(perFile: Partial<FileSummary>[], gzipFailures: Record<string, string> = {}): IngestSummary {

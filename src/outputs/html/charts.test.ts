@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { syntheticFinding } from '../../../test/helpers/manyFindings.js';
 import { type Finding, SEVERITIES } from '../../finding.js';
-import { bucketSize, TIMELINE_BUCKETS, type TrafficOverview } from '../../store/trafficOverview.js';
+import type { TrafficOverview } from '../../report.js';
+import { bucketSize, TIMELINE_BUCKETS } from '../../store/trafficOverview.js';
 import { timelineData } from './charts.js';
 
 /** The timeline as first written: a filter of every finding for every bucket (slow, and obviously right). */

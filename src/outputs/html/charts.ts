@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Finding, SEVERITIES, type Severity } from '../../finding.js';
-import { bucketSize, TIMELINE_BUCKETS, type TrafficOverview } from '../../store/trafficOverview.js';
+import type { TrafficOverview } from '../../report.js';
+import { bucketSize, TIMELINE_BUCKETS } from '../../store/trafficOverview.js';
 import { SEVERITY_COLORS } from '../severityPalette.js';
 
 /** Data for the timeline chart: bucket starts, findings active per severity, and traffic if known. */

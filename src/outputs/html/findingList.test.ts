@@ -2,7 +2,7 @@ import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { syntheticFinding, syntheticReport } from '../../../test/helpers/manyFindings.js';
 import type { Finding } from '../../finding.js';
-import type { ScanReport } from '../scanReport.js';
+import type { ScanReport } from '../../report.js';
 import { piecesText } from '../writePieces.js';
 import { FULL_DETAIL_PER_DETECTOR } from './findingList.js';
 import { renderFindingsHtml } from './index.js';

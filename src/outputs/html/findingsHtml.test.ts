@@ -1,9 +1,7 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
-import type { Analysis } from '../../engine/analyse.js';
 import type { EvidenceRecord, Finding } from '../../finding.js';
-import type { TrafficOverview } from '../../store/trafficOverview.js';
-import type { ScanReport } from '../scanReport.js';
+import type { Analysis, ScanReport, TrafficOverview } from '../../report.js';
 import { piecesText } from '../writePieces.js';
 import { escapeHtml, jsonForScript } from './escape.js';
 import { renderFindingsHtml } from './index.js';
@@ -116,7 +114,7 @@ function parse(text: string) {
 }
 
 describe('renderFindingsHtml', () => {
-  const text = piecesText(renderFindingsHtml(report(), { traffic }));
+  const text = piecesText(renderFindingsHtml({ ...report(), traffic }));
   const doc = parse(text);
 
   it('holds every unsuppressed finding, with its actor, explanation and evidence rows', () => {
@@ -400,7 +398,7 @@ describe('renderFindingsHtml: sources and owners', () => {
       ],
     },
   };
-  const doc = parse(piecesText(renderFindingsHtml(withData, { traffic })));
+  const doc = parse(piecesText(renderFindingsHtml({ ...withData, traffic })));
 
   it("lists a flood's busiest sources with their owners and volumes, and says the JSON holds the rest", () => {
     const article = doc.getElementById('finding-eeeeeeeeeeeeeeee');

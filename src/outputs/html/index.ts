@@ -8,5 +8,5 @@ export const htmlOutput = defineOutput({
   describe: 'one self-contained page with charts, works offline (the default of report)',
   contentType: 'text/html; charset=utf-8',
   extension: 'html',
-  render: (report, traffic) => renderFindingsHtml(report, traffic ? { traffic } : {}),
+  render: (report) => renderFindingsHtml(report),
 });

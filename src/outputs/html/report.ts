@@ -1,7 +1,6 @@
 import type { Finding } from '../../finding.js';
-import type { TrafficOverview } from '../../store/trafficOverview.js';
+import type { ScanReport } from '../../report.js';
 import { enrichmentLines, namesOwners } from '../ownerText.js';
-import type { ScanReport } from '../scanReport.js';
 import { CLIENT_SCRIPT, timelineData, uplotAssets } from './charts.js';
 import { html, jsonForScript, type SafeHtml } from './escape.js';
 import {
@@ -18,8 +17,6 @@ import { type PageParts, pageShell } from './page.js';
 import { overviewSection, timelineSection, topSection } from './sections.js';
 
 export interface HtmlOptions {
-  /** the workspace's traffic, when known (flowhawk report): adds records to the overview and timeline */
-  traffic?: TrafficOverview;
   /** the most the page may weigh, in bytes (default HTML_BUDGET_BYTES; tests set smaller ones) */
   budgetBytes?: number;
 }
@@ -30,16 +27,18 @@ const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
  * One self-contained HTML file (`--format html`): overview, timeline, top actors and ports, then the
  * findings with their evidence. Works offline: the chart library (uPlot) and styles are inlined, a
  * Content-Security-Policy forbids any fetch, and every value from the input is escaped. Whatever the
+ * number of findings the page stays openable. The report's traffic, when it has one (flowhawk report),
+ * adds records to the overview and the timeline. Whatever the
  * number of findings the page stays openable: the most severe of each detector in full, the others a
  * row each, and no more than the size budget (findingList.ts).
  */
 export function* renderFindingsHtml(report: ScanReport, options: HtmlOptions = {}): Generator<string> {
   const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
   const budget = options.budgetBytes ?? HTML_BUDGET_BYTES;
-  const timeline = timelineData(findings, options.traffic);
+  const timeline = timelineData(findings, report.traffic);
   const assets = uplotAssets();
   const sections = [
-    overviewSection(report, findings, options.traffic),
+    overviewSection(report, findings),
     timelineSection(timeline !== null, timeline?.records != null),
     topSection(findings),
   ]

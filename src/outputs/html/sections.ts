@@ -1,8 +1,7 @@
 import { type EvidenceRecord, type Finding, SEVERITIES, type Severity, severityRank } from '../../finding.js';
 import { protocolLabel } from '../../protocols.js';
-import type { TrafficOverview } from '../../store/trafficOverview.js';
+import type { ScanReport } from '../../report.js';
 import { ownerText } from '../ownerText.js';
-import type { ScanReport } from '../scanReport.js';
 import { isoSeconds } from '../textUnits.js';
 import { html, type SafeHtml } from './escape.js';
 import { findingCharts } from './findingCharts.js';
@@ -12,8 +11,8 @@ const iso = (seconds: number | null | undefined) => (seconds == null ? '-' : iso
 const num = (n: number | null | undefined) => (n == null ? '-' : n.toLocaleString('en-US'));
 const TOP = 10;
 
-export function overviewSection(report: ScanReport, findings: readonly Finding[], traffic?: TrafficOverview) {
-  const ingest = report.ingest;
+export function overviewSection(report: ScanReport, findings: readonly Finding[]) {
+  const { ingest, traffic } = report;
   const span = ingest
     ? { start: ingest.timeSpan.start ?? '-', end: ingest.timeSpan.end ?? '-' }
     : traffic
