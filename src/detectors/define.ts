@@ -1,3 +1,4 @@
+import type { ConnectionColumnName } from '../connection.js';
 import type { Direction, Severity } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import type { Dialect } from '../store/dialect.js';
@@ -30,6 +31,16 @@ type ValuesOf<S> = { [K in keyof S]: S[K] extends ParamSpec<infer T> ? T : never
 export interface UsedField {
   readonly field: FlowColumnName;
   readonly without: string;
+}
+
+/**
+ * The columns a card's queries (feature and coverage) read: of the connections, and of the flows for
+ * a card that reads records itself (the windowed ones). A second engine, the docs' column table and
+ * whoever changes a column go by this; test/cardReads.test.ts holds it to what the SQL reads.
+ */
+export interface ReadColumns {
+  readonly connections: readonly ConnectionColumnName[];
+  readonly flows: readonly FlowColumnName[];
 }
 
 export interface FeatureContext {
@@ -123,6 +134,7 @@ export interface DetectorCard<S extends Record<string, ParamSpec>, Row> {
   /** columns without which the detector cannot run at all */
   readonly requires: readonly FlowColumnName[];
   readonly uses: readonly UsedField[];
+  readonly reads: ReadColumns;
   readonly falsePositives: readonly string[];
   readonly references: readonly string[];
   /**

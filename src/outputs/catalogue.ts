@@ -1,3 +1,4 @@
+import { CONNECTION_COLUMNS } from '../connection.js';
 import type { Detector } from '../detectors/define.js';
 import { ROLL_UP_MIN_SOURCES } from '../engine/rollUp.js';
 
@@ -38,6 +39,8 @@ export function renderCatalogueMarkdown(detectors: readonly Detector[]): string 
     out.push(`- Requires: ${d.requires.map((f) => `\`${f}\``).join(', ')}`);
     out.push(`- ASFF type: \`${d.asffType}\``);
     for (const u of d.uses) out.push(`- Uses \`${u.field}\`; without it: ${u.without}`);
+    out.push(`- Reads connection columns: ${codeList(d.reads.connections)}`);
+    if (d.reads.flows.length > 0) out.push(`- Reads flow records itself: ${codeList(d.reads.flows)}`);
     if (d.rollsUp) {
       out.push(
         `- Internet noise: when ${ROLL_UP_MIN_SOURCES} or more internet sources each draw this finding from one target and port set, they are one finding that lists every source (\`sources\`), at the most severe member's severity`,
@@ -50,5 +53,28 @@ export function renderCatalogueMarkdown(detectors: readonly Detector[]): string 
     out.push('', 'Known false positives:', ...d.falsePositives.map((f) => `- ${f}`));
     out.push('', 'References:', ...d.references.map((r) => `- ${r}`));
   }
+  out.push('', ...connectionColumnsMarkdown(detectors));
   return `${out.join('\n')}\n`;
+}
+
+const codeList = (names: readonly string[]) =>
+  names.length === 0 ? 'none' : names.map((n) => `\`${n}\``).join(', ');
+
+/** The connection columns (connection.ts) and which detectors read each: who is touched by a change. */
+function connectionColumnsMarkdown(detectors: readonly Detector[]): string[] {
+  const out = [
+    '## Connection columns',
+    '',
+    'What the detectors read: `fh_connections`, one row per connection, built from the flows by `src/engine/connections.ts` and declared in `src/connection.ts`. Each card declares the columns it reads (`reads`); `test/cardReads.test.ts` holds the declarations to what the queries read.',
+    '',
+    '| column | type | meaning | read by |',
+    '|---|---|---|---|',
+  ];
+  for (const column of CONNECTION_COLUMNS) {
+    const readers = detectors.filter((d) => d.reads.connections.includes(column.name)).map((d) => d.id);
+    out.push(
+      `| \`${column.name}\` | ${column.duckdb} | ${column.meaning.replaceAll('|', '\\|')} | ${readers.join(', ') || '-'} |`,
+    );
+  }
+  return out;
 }

@@ -45,6 +45,22 @@ export default defineDetector({
     { field: 'tcp_flags', without: 'whether the resolver answered is guessed from packet counts' },
     { field: 'action', without: 'queries a security group or NACL blocked may count as answered' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'out_bytes',
+      'in_bytes',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'a DNS forwarder or resolver you run (BIND, unbound, a domain controller) talking to its upstreams: allowlist it as actor, detector resolver (a forwarder other hosts query is recognised and skipped for plain DNS)',
     'a host configured with a public resolver (8.8.8.8 in resolv.conf): low severity, a misconfiguration rather than an attack',

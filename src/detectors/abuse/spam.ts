@@ -28,6 +28,21 @@ export default defineDetector({
     { field: 'tcp_flags', without: 'refused deliveries are guessed from packet counts (the failed share)' },
     { field: 'action', without: 'deliveries a security group blocked are not counted as failed' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'failed',
+      'client_internal',
+      'server_internal',
+      'server_aws_service',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'your own outbound mail server (MTA) delivering directly to recipients: allowlist it as actor with the reason',
     'a newsletter or transactional-mail host that does not relay through a provider',

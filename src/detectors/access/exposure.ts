@@ -27,6 +27,20 @@ export default defineDetector({
     { field: 'tcp_flags', without: 'an answer is guessed from packet counts: a refused port may look open' },
     { field: 'action', without: 'connections blocked by a security group cannot be told from answered ones' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'a bastion host meant to take SSH from the internet (allowlist it with the reason)',
     'a managed VPN or remote-desktop gateway',

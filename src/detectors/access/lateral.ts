@@ -40,6 +40,21 @@ export default defineDetector({
       without: 'connections blocked by a security group or network ACL look unanswered, not blocked',
     },
   ],
+  reads: {
+    connections: [
+      'client',
+      'client_port',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'bastion hosts, configuration management (Ansible, Salt SSH), patching and backup servers, and monitoring that logs in to many hosts: rated low when they reach the same hosts in repeated runs over hours, high when the logs hold a single run — allowlist them by CIDR and port',
     'vulnerability scanners and asset inventory (also seen by portsweep)',

@@ -99,6 +99,21 @@ export default defineDetector({
         'which end is the remote port is told from port ranges and timing: connections between two ports of the same range are left out',
     },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'orientation',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'a new application, agent or SaaS integration on one host (allowlist the host, or the port with its reason)',
     'passive FTP, SIP/RTP and peer-to-peer software, whose data channels use a fresh high port each time',

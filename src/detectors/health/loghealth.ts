@@ -81,6 +81,19 @@ export default defineDetector({
   asffType: 'Software and Configuration Checks/AWS Security Best Practices/Flow Log Coverage',
   requires: ['interface_id', 'start_time'],
   uses: [],
+  reads: {
+    connections: [],
+    flows: [
+      'account_id',
+      'region',
+      'interface_id',
+      'src_addr',
+      'dst_addr',
+      'packets',
+      'start_time',
+      'end_time',
+    ],
+  },
   falsePositives: [
     'an instance stopped, or an autoscaling instance terminated, while the others logged on (silence, rated info when it lasts to the end of the capture)',
     'a busy interface with a real lull in traffic longer than minSilence (a batch host between runs)',

@@ -50,6 +50,36 @@ export default defineDetector({
   // pkt-dst-aws-service and traffic-path are not needed: AWS's published ranges (fh_address_facts)
   // name the service of every S3 or DynamoDB address, gateway-endpoint traffic included
   uses: [],
+  reads: {
+    connections: [
+      'client',
+      'client_port',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'out_bytes',
+      'client_internal',
+      'server_internal',
+      'server_aws_service',
+    ],
+    flows: [
+      'interface_id',
+      'src_addr',
+      'dst_addr',
+      'pkt_src_addr',
+      'pkt_dst_addr',
+      'src_port',
+      'dst_port',
+      'protocol',
+      'packets',
+      'bytes',
+      'start_time',
+      'end_time',
+      'traffic_path',
+      'pkt_dst_aws_service',
+    ],
+  },
   falsePositives: [
     'backups and replication to storage outside AWS, or to AWS ranges newer than the bundled snapshot (run `flowhawk update-data`, or allowlist the destination)',
     'log and metrics shipping to a SaaS (Datadog, Splunk Cloud …) and artefact pushes from CI (container registries)',

@@ -46,6 +46,22 @@ export default defineDetector({
     },
     { field: 'action', without: 'connections a security group rejected may count as answered' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'out_bytes',
+      'in_bytes',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'sanctioned mining or blockchain work (allowlist the hosts with the reason)',
     'other services on the same ports: Android debug bridge (5555), game servers (7777), Metasploit handlers (4444, not benign either)',

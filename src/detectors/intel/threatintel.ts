@@ -65,6 +65,21 @@ export default defineDetector({
     },
     { field: 'action', without: 'connections a security group rejected may count as answered' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'first_seen',
+      'last_seen',
+      'out_bytes',
+      'in_bytes',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'a stale list entry: C2 and Tor addresses are recycled by hosting providers (prefer feeds that expire entries)',
     'a broad CIDR entry (Spamhaus DROP, hosting blocks) naming the network of a legitimate host (lower confidence)',

@@ -48,6 +48,23 @@ export default defineDetector({
       without: 'how long each host was pinged is not known, so monitoring on a schedule is not recognised',
     },
   ],
+  reads: {
+    connections: [
+      'client',
+      'client_port',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'attempts',
+      'server_rejected',
+      'orientation',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'monitoring systems pinging a fixed list of hosts (reported at info severity; allowlist them by CIDR)',
     'your own asset discovery and vulnerability scanners (allowlist them by CIDR)',

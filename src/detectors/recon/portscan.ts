@@ -39,6 +39,20 @@ export default defineDetector({
     },
     { field: 'action', without: 'security-group rejections are not seen as failures' },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'your own vulnerability scanners and asset discovery (allowlist them by CIDR)',
     'a client trying a handful of fallback ports of one service while the service is down',

@@ -54,6 +54,21 @@ export default defineDetector({
       without: 'probes a security group or network ACL rejected are not counted apart (rejectedHosts)',
     },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'client_rejected',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'your own vulnerability scanners and asset discovery (allowlist them by CIDR)',
     'clients with a stale list of cluster members (Cassandra, Kafka, Consul) after the cluster was replaced',

@@ -36,6 +36,22 @@ export default defineDetector({
       without: 'security-group rejections are not seen, so blocked probes may look answered',
     },
   ],
+  reads: {
+    connections: [
+      'client',
+      'server',
+      'server_port',
+      'protocol',
+      'first_seen',
+      'last_seen',
+      'attempts',
+      'out_bytes',
+      'failed',
+      'client_internal',
+      'server_internal',
+    ],
+    flows: [],
+  },
   falsePositives: [
     'internet-wide research scanners (Censys, Shodan, university census projects): real, mostly harmless',
     'a legitimate client retrying a service it is not allowed to reach',
