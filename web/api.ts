@@ -4,6 +4,7 @@
  * sessionStorage and retries. Errors become `ApiError` with the server's `{error, hint}` text.
  */
 import type { AllowlistEntry } from '../src/config/config.js';
+import type { PortChart } from '../src/detectors/define.js';
 import type { Finding } from '../src/finding.js';
 import type {
   ApiError as ApiErrorBody,
@@ -119,6 +120,8 @@ export interface DetectorInfo {
   title: string;
   severity: string;
   attack: string[];
+  /** how the detector's findings' port-coverage chart is read; absent: they get none */
+  portChart?: PortChart;
 }
 
 export interface FindingsQuery {

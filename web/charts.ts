@@ -4,6 +4,7 @@
  * the CSSOM (element.style), which the page's CSP allows; no style attribute is ever written.
  */
 import uPlot from 'uplot';
+import type { PortChart } from '../src/detectors/define.js';
 import type { Finding } from '../src/finding.js';
 import {
   chartNumber as fmt,
@@ -203,8 +204,8 @@ export function intervalHistogramChart(f: Finding): HTMLElement | null {
 const portPercent = (port: number) => (Math.log10(port + 1) / Math.log10(PORT_MAX + 1)) * 100;
 
 /** A scanner's ports on a strip over the port range: red failed, green answered, blue seen. */
-export function portCoverageChart(f: Finding): HTMLElement | null {
-  const data = portCoverage(f);
+export function portCoverageChart(f: Finding, chart: PortChart | undefined): HTMLElement | null {
+  const data = portCoverage(f, chart);
   if (!data) return null;
   const place = (el: HTMLElement, from: number, to?: number) => {
     el.style.left = `${portPercent(from).toFixed(2)}%`;

@@ -1,8 +1,11 @@
 /** One finding in full: what, who, when, how sure, why, what it could not check, and the records. */
+
+import type { PortChart } from '../src/detectors/define.js';
 import type { EvidenceRecord, Finding, FindingSource } from '../src/finding.js';
 import { ownerText } from '../src/outputs/ownerText.js';
 import { api, errorText, isAbort } from './api.js';
 import { intervalHistogramChart, portCoverageChart } from './charts.js';
+import { detectorCatalogue } from './detectorCatalogue.js';
 import { bar, h, replace } from './dom.js';
 import { isoSeconds, num, protocolName, tcpFlags } from './format.js';
 import { jobHref } from './jobsList.js';
@@ -194,7 +197,8 @@ function namedValues<V>(
   );
 }
 
-export function findingView(f: Finding): HTMLElement {
+/** One finding in full; `portChart` is its card's (detectorCatalogue), none for cards without one. */
+export function findingView(f: Finding, portChart?: PortChart): HTMLElement {
   const facts: [string, string][] = [
     ['title', f.title],
     ['severity', f.severity],
@@ -244,7 +248,7 @@ export function findingView(f: Finding): HTMLElement {
     ),
     h('div', { class: 'two' }, subScores(f.subScores), metrics(f.metrics)),
     intervalHistogramChart(f),
-    portCoverageChart(f),
+    portCoverageChart(f, portChart),
     f.limitations.length > 0
       ? h(
           'section',
@@ -265,11 +269,11 @@ export function findingView(f: Finding): HTMLElement {
 export function findingPage(jobId: string, findingId: string, signal: AbortSignal): HTMLElement {
   const back = h('a', { href: jobHref(jobId), id: 'back-to-job' }, '← back to the job');
   const holder = h('div', null, h('p', { class: 'note' }, 'Loading the finding…'));
-  api.finding(jobId, findingId, signal).then(
-    (f) => {
+  Promise.all([api.finding(jobId, findingId, signal), detectorCatalogue()]).then(
+    ([f, catalogue]) => {
       if (signal.aborted) return;
       document.title = `${f.detector} ${f.actor} · flowhawk`;
-      replace(holder, findingView(f));
+      replace(holder, findingView(f, catalogue.find((d) => d.id === f.detector)?.portChart));
     },
     (err: unknown) => {
       if (signal.aborted || isAbort(err)) return;

@@ -5,7 +5,8 @@
  */
 import type { Finding, Severity } from '../src/finding.js';
 import type { FindingsPage } from '../src/server/apiTypes.js';
-import { api, type DetectorInfo, errorText, type FindingsQuery, isAbort } from './api.js';
+import { api, errorText, type FindingsQuery, isAbort } from './api.js';
+import { detectorCatalogue } from './detectorCatalogue.js';
 import { h, replace } from './dom.js';
 import { targetText } from './findingDetail.js';
 import { isoSeconds, num } from './format.js';
@@ -23,18 +24,6 @@ interface FilterState {
 }
 
 const states = new Map<string, FilterState>();
-let detectorCache: Promise<DetectorInfo[]> | null = null;
-
-function detectors(): Promise<DetectorInfo[]> {
-  detectorCache ??= api.detectors().then(
-    (d) => d.detectors,
-    () => {
-      detectorCache = null;
-      return [];
-    },
-  );
-  return detectorCache;
-}
 
 export const findingHref = (jobId: string, findingId: string): string =>
   `#/jobs/${encodeURIComponent(jobId)}/findings/${encodeURIComponent(findingId)}`;
@@ -139,7 +128,7 @@ export function findingsTable(jobId: string, signal: AbortSignal): HTMLElement {
   const next = h('button', { type: 'button', id: 'findings-next', disabled: true }, 'next →');
   const pager = h('p', { class: 'pager' }, prev, ' ', next);
 
-  void detectors().then((list) => {
+  void detectorCatalogue().then((list) => {
     for (const d of [...list].sort((a, b) => a.id.localeCompare(b.id)))
       detectorSelect.append(h('option', { value: d.id, title: d.title }, d.id));
     detectorSelect.value = state.detector;

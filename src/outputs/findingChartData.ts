@@ -47,17 +47,6 @@ export interface PortCoverage {
   source: 'metrics' | 'evidence';
 }
 
-/**
- * The cards' `portChart` by detector id, the default of portCoverage: the page bundles this file but
- * cannot bundle the catalogue (its SQL, the node-only threat-list loading), so the fact is mirrored
- * here, and src/outputs/outputs.test.ts fails when this differs from the cards.
- */
-export const PORT_CHARTS: Readonly<Record<string, PortChart>> = {
-  portscan: 'evidence',
-  portsweep: 'sweep',
-  probe: 'services',
-};
-
 /** "445/TCP, 3389/TCP" or "22 6379": the entries that are a valid port (and protocol), others dropped. */
 function portLabels(value: number | string | undefined): { port: number; protocol: string | null }[] {
   if (typeof value === 'number')
@@ -84,12 +73,10 @@ const portProtocol = (protocol: number | null | undefined): string | null =>
  * Which ports a scanner touched. The port sweep and probe cards list every port in their metrics; the
  * port scan card only counts them, so its ports come from the evidence records (a sample: the first
  * records of the scan), with the metrics' count as the total. Which of these a finding gets is its
- * card's `portChart`; findings of other cards get none.
+ * card's `portChart` (the HTML report reads the catalogue, the page /api/detectors); findings of other
+ * cards get none.
  */
-export function portCoverage(
-  f: Finding,
-  chart: PortChart | undefined = PORT_CHARTS[f.detector],
-): PortCoverage | null {
+export function portCoverage(f: Finding, chart: PortChart | undefined): PortCoverage | null {
   if (chart === undefined) return null;
   const byPort = new Map<number, { port: number; protocol: string | null; state: PortState }>();
   let source: PortCoverage['source'] = 'metrics';

@@ -7,7 +7,6 @@ import { protocolName as pageProtocolName } from '../../web/format.js';
 import { DETECTORS } from '../detectors/index.js';
 import type { EvidenceRecord } from '../finding.js';
 import type { OutputDefinition } from './defineOutput.js';
-import { PORT_CHARTS } from './findingChartData.js';
 import { OUTPUTS } from './formats.js';
 import { renderFindingsHtml } from './html/index.js';
 import { piecesText } from './writePieces.js';
@@ -68,13 +67,6 @@ describe('the output registry (formats.ts)', () => {
 });
 
 describe('per-detector output facts', () => {
-  it('the page’s port charts (PORT_CHARTS) are the cards’ portChart', () => {
-    const cards = Object.fromEntries(
-      DETECTORS.filter((d) => d.portChart !== undefined).map((d) => [d.id, d.portChart]),
-    );
-    expect(PORT_CHARTS).toEqual(cards);
-  });
-
   it('every card names an ASFF type of the taxonomy: namespace/category[/classifier]', () => {
     for (const d of DETECTORS) expect(d.asffType, d.id).toMatch(/^[A-Z][A-Za-z ]+(\/[A-Za-z0-9 &-]+){1,2}$/);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DETECTORS } from '../../src/detectors/index.js';
 import type { Finding } from '../../src/finding.js';
 import type { FindingsPage, Job, JobOverview, JobProgress } from '../../src/server/apiTypes.js';
 import {
@@ -193,6 +194,18 @@ describe('flowhawk serve: jobs through the API', () => {
     expect(many.files).toHaveLength(1100);
     expect(many.files[1099]?.name).toBe('day/1099.log');
     expect((await fetch(`${server.url}/api/jobs/${many.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
+  it("serves the detector catalogue with each card's port chart, which the page's finding view reads", async () => {
+    const { detectors } = await getJson<{ detectors: { id: string; portChart?: string }[] }>(
+      server.url,
+      '/api/detectors',
+    );
+    expect(detectors.map((d) => d.id)).toEqual(DETECTORS.map((d) => d.id));
+    const charts = (list: readonly { id: string; portChart?: string }[]) =>
+      Object.fromEntries(list.filter((d) => d.portChart !== undefined).map((d) => [d.id, d.portChart]));
+    expect(charts(detectors)).toEqual(charts(DETECTORS));
+    expect(Object.keys(charts(detectors)).length).toBeGreaterThan(0);
   });
 
   it('answers unknown and malformed job ids with 404 and 400', async () => {

@@ -1,3 +1,5 @@
+import type { PortChart } from '../../detectors/define.js';
+import { DETECTORS } from '../../detectors/index.js';
 import type { Finding } from '../../finding.js';
 import {
   chartNumber as fmt,
@@ -92,6 +94,10 @@ function portCaption(c: PortCoverage): string {
   return `Port coverage: ${shown} distinct port(s) (${list}${more}; ${states}).`;
 }
 
+const PORT_CHARTS: ReadonlyMap<string, PortChart | undefined> = new Map(
+  DETECTORS.map((d) => [d.id, d.portChart]),
+);
+
 /** The charts that help read this finding, or nothing. */
 export function findingCharts(f: Finding): SafeHtml | '' {
   const figures: SafeHtml[] = [];
@@ -102,7 +108,7 @@ export function findingCharts(f: Finding): SafeHtml | '' {
       html`<figure class="finding-chart interval-histogram" data-chart="interval-histogram" data-bin-seconds="${hist.binSeconds}" data-counts="${hist.counts.join(',')}">${histogramSvg(hist)}<figcaption>Interval histogram: ${hist.counts.reduce((a, b) => a + b, 0)} intervals in ${fmt(hist.binSeconds)} s buckets up to twice the median; most fall in ${peak === hist.counts.length - 1 ? 'the last (longer)' : `the ${fmt(peak * hist.binSeconds)}–${fmt((peak + 1) * hist.binSeconds)} s`} bucket. A regular beacon piles up in one or two bars.</figcaption></figure>`,
     );
   }
-  const ports = portCoverage(f);
+  const ports = portCoverage(f, PORT_CHARTS.get(f.detector));
   if (ports) {
     figures.push(
       html`<figure class="finding-chart port-coverage" data-chart="port-coverage" data-ports="${ports.ports.map((p) => p.port).join(',')}" data-source="${ports.source}"${ports.total !== null ? html` data-total="${ports.total}"` : ''}>${portStripSvg(ports)}<figcaption>${portCaption(ports)} Red: failed or rejected; green: answered; blue: ${ports.source === 'evidence' ? 'accepted' : 'probed'}.</figcaption></figure>`,

@@ -41,7 +41,7 @@ export function metaRoutes(app: FastifyInstance, ctx: ServerContext): void {
     '/api/detectors',
     {
       schema: {
-        summary: 'The detector catalogue: ids, titles, default severities, ATT&CK ids',
+        summary: 'The detector catalogue: ids, titles, default severities, ATT&CK ids, port charts',
         tags: ['meta'],
         response: {
           200: {
@@ -56,7 +56,14 @@ export function metaRoutes(app: FastifyInstance, ctx: ServerContext): void {
                     title: { type: 'string' },
                     severity: { type: 'string' },
                     attack: { type: 'array', items: { type: 'string' } },
+                    portChart: {
+                      type: 'string',
+                      enum: ['services', 'sweep', 'evidence'],
+                      description:
+                        "how a finding's port-coverage chart is read (absent: the detector's findings get none)",
+                    },
                   },
+                  required: ['id', 'title', 'severity', 'attack'],
                 },
               },
             },
@@ -65,7 +72,13 @@ export function metaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       },
     },
     async () => ({
-      detectors: DETECTORS.map((d) => ({ id: d.id, title: d.title, severity: d.severity, attack: d.attack })),
+      detectors: DETECTORS.map((d) => ({
+        id: d.id,
+        title: d.title,
+        severity: d.severity,
+        attack: d.attack,
+        ...(d.portChart ? { portChart: d.portChart } : {}),
+      })),
     }),
   );
 
