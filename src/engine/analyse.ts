@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { FlowhawkConfig } from '../config/config.js';
 import type { Detection, Detector } from '../detectors/define.js';
+import { sha256Hex } from '../digest.js';
 import { type Finding, severityRank } from '../finding.js';
 import type { FlowColumnName } from '../flow.js';
 import { cidrRange } from '../net/addresses.js';
@@ -215,10 +215,7 @@ export function mergeByPair(detections: readonly Detection[]): Detection[] {
 
 /** Stable across runs: the same detector, actor and target always give the same id. */
 export function findingId(detector: string, actor: string, target: string | null): string {
-  return createHash('sha256')
-    .update(`${detector}\u0000${actor}\u0000${target ?? ''}`)
-    .digest('hex')
-    .slice(0, 16);
+  return sha256Hex(`${detector}\u0000${actor}\u0000${target ?? ''}`).slice(0, 16);
 }
 
 /** Which parts of connection reconstruction these flows need (each costs a lookup per record). */

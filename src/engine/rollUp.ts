@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { EvidenceKey } from '../detectors/define.js';
+import { sha256Hex } from '../digest.js';
 import { type Finding, type FindingSource, severityRank } from '../finding.js';
 
 /**
@@ -106,7 +106,7 @@ function rolledUp(group: string, members: readonly Pending[]): Pending {
   const limitations = [...new Set(members.flatMap((m) => m.limitations))];
   return {
     ...strongest,
-    id: createHash('sha256').update(`rollup\u0000${group}`).digest('hex').slice(0, 16),
+    id: sha256Hex(`rollup\u0000${group}`).slice(0, 16),
     count,
     firstSeen,
     lastSeen,

@@ -1,6 +1,8 @@
+import { isIP } from 'node:net';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FlowhawkError } from '../errors.js';
-import { addressValue, cidrRange, IPV4_MAPPED_BASE, inRange } from './addresses.js';
+import { addressValue, cidrRange, IPV4_MAPPED_BASE, inRange, ipFamily } from './addresses.js';
 
 describe('address maths', () => {
   it('measures IPv4 inside ::ffff:0:0/96, as the store does', () => {
@@ -48,5 +50,45 @@ describe('address maths', () => {
       false,
     ]);
     expect(inRange('::ffff:10.0.0.2', range)).toBe(true);
+  });
+});
+
+describe('ipFamily', () => {
+  const samples = [
+    '10.0.0.1',
+    '255.255.255.255',
+    '256.1.1.1',
+    '010.0.0.1',
+    '1.2.3',
+    '1.2.3.4.5',
+    '0x0a.0.0.1',
+    '::',
+    '::1',
+    '2001:db8::1',
+    '::ffff:10.0.0.1',
+    'fe80::1%eth0',
+    '2001:db8:::1',
+    '2001:db8::g',
+    'eni-0123456789abcdef0',
+    '',
+    ' 10.0.0.1',
+    '1::2::3',
+  ];
+
+  it.each(samples)("agrees with node:net's isIP on %j", (text) => {
+    expect(ipFamily(text)).toBe(isIP(text));
+  });
+
+  it("agrees with node:net's isIP on generated addresses and near-addresses", () => {
+    const v4 = fc
+      .tuple(...Array.from({ length: 4 }, () => fc.integer({ min: 0, max: 300 })))
+      .map((p) => p.join('.'));
+    const v6 = fc.ipV6();
+    const noise = fc.string({ unit: fc.constantFrom(...'0123456789abcdef:.%'.split('')), maxLength: 20 });
+    fc.assert(
+      fc.property(fc.oneof(v4, v6, noise), (text) => {
+        expect(ipFamily(text)).toBe(isIP(text));
+      }),
+    );
   });
 });

@@ -53,3 +53,14 @@ export function inRange(address: string, range: NumericRange): boolean {
   const value = addressValue(address);
   return value !== undefined && value >= range.lo && value <= range.hi;
 }
+
+/**
+ * 4 or 6 for an IPv4 address (four decimal parts, as node:net's isIP reads it) or an IPv6 address, 0
+ * for anything else: the outputs and readers ask this of actors and targets, which may be interface
+ * ids, and the core must not depend on node:net.
+ */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  if (ipaddr.IPv4.isValidFourPartDecimal(text)) return 4;
+  if (text.includes(':') && ipaddr.IPv6.isValid(text)) return 6;
+  return 0;
+}

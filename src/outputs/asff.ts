@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import { DETECTORS } from '../detectors/index.js';
 import type { Finding, Severity } from '../finding.js';
+import { ipFamily } from '../net/addresses.js';
 import { knownProtocolName } from '../protocols.js';
 import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
@@ -68,8 +68,8 @@ export function asffFinding(f: Finding, report: Pick<ScanReport, 'version' | 'ge
     Title: `${f.title}: ${f.actor}${f.target ? ` → ${f.target}` : ''}`.slice(0, MAX_TITLE),
     Description: f.explanation.slice(0, MAX_DESCRIPTION),
     Resources: asffResources(f, account, region),
-    ...(isIP(f.actor) ? { Network: network(f) } : {}),
-    ...(isIP(f.actor) ? { Action: networkAction(f) } : {}),
+    ...(ipFamily(f.actor) ? { Network: network(f) } : {}),
+    ...(ipFamily(f.actor) ? { Action: networkAction(f) } : {}),
     ProductFields: {
       'flowhawk/Version': report.version,
       'flowhawk/Detector': f.detector,
@@ -98,7 +98,7 @@ function asffResources(f: Finding, account: string, region: string) {
     Details: { Other: { InterfaceId: id } },
   });
   const interfaces = [...new Set(f.evidence.map((r) => r.interfaceId).filter((id): id is string => !!id))];
-  if (!isIP(f.actor) && f.actor.startsWith('eni-')) interfaces.unshift(f.actor);
+  if (!ipFamily(f.actor) && f.actor.startsWith('eni-')) interfaces.unshift(f.actor);
   const ours = ourHosts(f).map((ip) => ({ Type: 'Other', Id: ip, Region: region }));
   const resources = [...new Set(interfaces)].map(interfaceResource);
   const all = [...ours, ...resources];
@@ -108,13 +108,13 @@ function asffResources(f: Finding, account: string, region: string) {
 /** The finding's ends inside the monitored networks: the target of inbound traffic, the actor of outbound. */
 function ourHosts(f: Finding): string[] {
   const hosts: string[] = [];
-  if (isIP(f.actor) && (f.direction === 'outbound' || f.direction === 'internal')) hosts.push(f.actor);
-  if (f.target && isIP(f.target) && (f.direction === 'inbound' || f.direction === 'internal'))
+  if (ipFamily(f.actor) && (f.direction === 'outbound' || f.direction === 'internal')) hosts.push(f.actor);
+  if (f.target && ipFamily(f.target) && (f.direction === 'inbound' || f.direction === 'internal'))
     hosts.push(f.target);
   return hosts;
 }
 
-const family = (address: string) => (isIP(address) === 6 ? 'V6' : 'V4');
+const family = (address: string) => (ipFamily(address) === 6 ? 'V6' : 'V4');
 
 function distinct<T>(values: readonly (T | null)[]): T[] {
   return [...new Set(values.filter((v): v is T => v !== null))];
@@ -128,7 +128,7 @@ function network(f: Finding) {
   return {
     Direction: f.direction === 'inbound' ? 'IN' : 'OUT',
     [`SourceIp${family(f.actor)}`]: f.actor,
-    ...(f.target && isIP(f.target) ? { [`DestinationIp${family(f.target)}`]: f.target } : {}),
+    ...(f.target && ipFamily(f.target) ? { [`DestinationIp${family(f.target)}`]: f.target } : {}),
     ...(ports.length === 1 ? { DestinationPort: ports[0] } : {}),
     ...(protocols.length === 1 ? { Protocol: asffProtocol(protocols[0] as number) } : {}),
   };
@@ -149,7 +149,7 @@ function networkAction(f: Finding) {
     ActionType: 'NETWORK_CONNECTION',
     NetworkConnectionAction: {
       ConnectionDirection: inbound ? 'INBOUND' : 'OUTBOUND',
-      ...(remote && isIP(remote)
+      ...(remote && ipFamily(remote)
         ? {
             RemoteIpDetails: {
               [`IpAddress${family(remote)}`]: remote,

@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import type { Finding, Severity } from '../finding.js';
+import { ipFamily } from '../net/addresses.js';
 import { type ScanReport, shownFindings } from '../report.js';
 import { defineOutput } from './defineOutput.js';
 import { jsonArrayOfLines, mapped } from './jsonPieces.js';
@@ -118,7 +118,7 @@ function ocsfAttack(uid: string) {
 function ocsfResources(f: Finding, region: string | undefined) {
   const where = region ? { region } : {};
   const ours: string[] = [];
-  if (!isIP(f.actor)) ours.push(f.actor);
+  if (!ipFamily(f.actor)) ours.push(f.actor);
   else if (f.direction === 'outbound' || f.direction === 'internal') ours.push(f.actor);
   if (f.target && (f.direction === 'inbound' || f.direction === 'internal')) ours.push(f.target);
   const interfaces = [...new Set(f.evidence.map((r) => r.interfaceId).filter((id): id is string => !!id))];
@@ -141,7 +141,7 @@ const resourceType = (id: string) =>
     ? 'AWS::EC2::NetworkInterface'
     : id.startsWith('i-')
       ? 'AWS::EC2::Instance'
-      : isIP(id)
+      : ipFamily(id)
         ? 'IP Address'
         : 'Other';
 

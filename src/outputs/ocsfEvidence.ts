@@ -1,5 +1,5 @@
-import { isIP } from 'node:net';
 import type { AddressOwner, Direction, EvidenceRecord, Finding } from '../finding.js';
+import { ipFamily } from '../net/addresses.js';
 import { knownProtocolName } from '../protocols.js';
 
 /**
@@ -26,7 +26,7 @@ const BOUNDARY: Partial<Record<Direction, { boundary_id: number; boundary: strin
 };
 
 function connectionInfo(direction: Direction, protocol: number | null, address: string | null) {
-  const family = address ? isIP(address) : 0;
+  const family = address ? ipFamily(address) : 0;
   const name = protocol === null ? undefined : knownProtocolName(protocol);
   return {
     ...DIRECTION[direction],
@@ -74,8 +74,8 @@ function oneProtocol(f: Finding): number | null {
  * A finding about an interface's log (no traffic) has none: its interface is in `resources`.
  */
 function summaryEvidence(f: Finding) {
-  if (!isIP(f.actor)) return undefined;
-  const target = f.target && isIP(f.target) ? f.target : undefined;
+  if (!ipFamily(f.actor)) return undefined;
+  const target = f.target && ipFamily(f.target) ? f.target : undefined;
   return {
     src_endpoint: ocsfEndpoint(f.actor, undefined, f.actorOwner),
     ...(target ? { dst_endpoint: ocsfEndpoint(target, targetPort(f), f.targetOwner) } : {}),
@@ -139,10 +139,10 @@ export function ocsfObservables(f: Finding) {
     seen.add(`${name}\u0000${value}`);
     out.push({ name, ...kind, value });
   };
-  const summarised = isIP(f.actor) ? 1 : 0;
+  const summarised = ipFamily(f.actor) ? 1 : 0;
   if (summarised) {
     add('evidences.src_endpoint.ip', f.actor);
-    if (f.target && isIP(f.target)) add('evidences.dst_endpoint.ip', f.target);
+    if (f.target && ipFamily(f.target)) add('evidences.dst_endpoint.ip', f.target);
   } else {
     add('resources.uid', f.actor, RESOURCE_UID);
   }

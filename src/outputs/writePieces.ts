@@ -1,5 +1,3 @@
-import type { Writable } from 'node:stream';
-
 /**
  * Every renderer yields its document in pieces (a finding, a row, a section), so no output is ever
  * held whole: a report of 150,000 findings is gigabytes of text, more than one string can hold.
@@ -13,11 +11,26 @@ export type Pieces = Iterable<string>;
 const CHUNK_CHARS = 64 * 1024;
 
 /**
+ * What writePieces writes to: the part of a Node stream.Writable it uses (a file, a pipe, an HTTP
+ * response), named here so that the outputs import nothing of Node's; a browser's WritableStream
+ * needs a small adapter to it.
+ */
+export interface PieceSink {
+  write(chunk: string): boolean;
+  readonly destroyed: boolean;
+  readonly errored: Error | null;
+  on(event: 'drain' | 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  off(event: 'drain' | 'close', listener: () => void): this;
+  off(event: 'error', listener: (error: Error) => void): this;
+}
+
+/**
  * Writes the pieces to `out` as they are rendered, waiting whenever the stream asks to (`write`
  * returns false) so memory stays flat however slow the reader. Does not end the stream. Rejects with
  * the stream's error, or with the renderer's, at the first piece that fails.
  */
-export async function writePieces(pieces: Pieces, out: Writable): Promise<void> {
+export async function writePieces(pieces: Pieces, out: PieceSink): Promise<void> {
   let chunk = '';
   for (const piece of pieces) {
     chunk += piece;
@@ -36,12 +49,12 @@ export function piecesText(pieces: Pieces): string {
   return text;
 }
 
-async function write(out: Writable, chunk: string): Promise<void> {
+async function write(out: PieceSink, chunk: string): Promise<void> {
   if (out.destroyed) throw out.errored ?? new Error('the output was closed before the report was complete');
   if (!out.write(chunk)) await drained(out);
 }
 
-function drained(out: Writable): Promise<void> {
+function drained(out: PieceSink): Promise<void> {
   return new Promise((resolve, reject) => {
     const settle = (error?: Error) => {
       out.off('drain', onDrain).off('error', onError).off('close', onClose);

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from '../net/addresses.js';
 import type { RecordSink } from './recordSink.js';
 import { layoutFromNames, type VpcLayout } from './vpcText.js';
 
@@ -48,7 +48,7 @@ export interface Biflow {
  * together: the transform would otherwise report one bad line per row.
  */
 export function isIpAddress(text: string): boolean {
-  return isIP(text) !== 0 && !text.includes('%');
+  return ipFamily(text) !== 0 && !text.includes('%');
 }
 
 const sent = (side: Side) => (side.packets ?? 0) > 0 || (side.bytes ?? 0) > 0;

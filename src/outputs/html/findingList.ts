@@ -3,6 +3,7 @@ import { ownerText } from '../ownerText.js';
 import { decimalBytes, isoSeconds } from '../textUnits.js';
 import { html } from './escape.js';
 import { findingSection } from './sections.js';
+import { utf8Length } from './utf8Length.js';
 
 /**
  * How many findings of each detector get a full card (explanation, scores, metrics, charts, evidence):
@@ -53,7 +54,7 @@ export interface FindingPlan {
   notShown: number;
 }
 
-const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+const bytes = utf8Length;
 const num = (n: number) => n.toLocaleString('en-US');
 const plural = (n: number, word: string) => `${num(n)} ${word}${n === 1 ? '' : 's'}`;
 

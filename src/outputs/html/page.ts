@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Base64 } from '../../digest.js';
 import { html, inlineScript, raw, type SafeHtml } from './escape.js';
 
 /** The page shell: head, inline styles, the data block and the scripts, with a strict CSP. */
@@ -35,7 +35,7 @@ figure.finding-chart figcaption { color: var(--muted); font-size: 12px; margin-t
 footer { margin-top: 3rem; color: var(--muted); font-size: 12px; }
 `;
 
-const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+const sha256 = (text: string) => `'sha256-${sha256Base64(text)}'`;
 
 export interface PageParts {
   title: string;

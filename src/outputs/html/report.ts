@@ -15,13 +15,14 @@ import {
 } from './findingList.js';
 import { type PageParts, pageShell } from './page.js';
 import { overviewSection, timelineSection, topSection } from './sections.js';
+import { utf8Length } from './utf8Length.js';
 
 export interface HtmlOptions {
   /** the most the page may weigh, in bytes (default HTML_BUDGET_BYTES; tests set smaller ones) */
   budgetBytes?: number;
 }
 
-const bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+const bytes = utf8Length;
 
 /**
  * One self-contained HTML file (`--format html`): overview, timeline, top actors and ports, then the

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { ipFamily } from '../../net/addresses.js';
 import type { BundledType } from './bundle.js';
 
 /**
@@ -48,13 +48,13 @@ function isPrimitive(base: string, value: unknown): boolean | undefined {
 /** An IPv4 or IPv6 address, an IPv6 zone (`%eth0`) allowed as ip_t's own pattern allows it. */
 export function isIpAddress(value: string): boolean {
   const zone = value.indexOf('%');
-  return isIP(zone > 0 && value.includes(':') ? value.slice(0, zone) : value) !== 0;
+  return ipFamily(zone > 0 && value.includes(':') ? value.slice(0, zone) : value) !== 0;
 }
 
 function isSubnet(value: string): boolean {
   const [address = '', prefix, extra] = value.split('/');
   if (prefix === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefix)) return false;
-  const family = isIP(address);
+  const family = ipFamily(address);
   return family !== 0 && Number(prefix) <= (family === 4 ? 32 : 128);
 }
 
