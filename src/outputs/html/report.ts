@@ -27,11 +27,10 @@ const bytes = utf8Length;
 /**
  * One self-contained HTML file (`--format html`): overview, timeline, top actors and ports, then the
  * findings with their evidence. Works offline: the chart library (uPlot) and styles are inlined, a
- * Content-Security-Policy forbids any fetch, and every value from the input is escaped. Whatever the
- * number of findings the page stays openable. The report's traffic, when it has one (flowhawk report),
- * adds records to the overview and the timeline. Whatever the
- * number of findings the page stays openable: the most severe of each detector in full, the others a
- * row each, and no more than the size budget (findingList.ts).
+ * Content-Security-Policy forbids any fetch, and every value from the input is escaped. The report's
+ * traffic, when it has one (flowhawk report), adds records to the overview and the timeline. Whatever
+ * the number of findings the page stays openable: the most severe of each detector in full, the others
+ * a row each, and no more than the size budget (findingList.ts).
  */
 export function* renderFindingsHtml(report: ScanReport, options: HtmlOptions = {}): Generator<string> {
   const findings = report.analysis.findings.filter((f) => report.showSuppressed || !f.suppressed);
