@@ -5,6 +5,7 @@ import { analyse } from './engine/analyse.js';
 import { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
 import { expandInputs } from './ingest/inputFiles.js';
 import type { Analysis, IngestSummary, ScanReport } from './report.js';
+import { isS3Url } from './sources/s3Url.js';
 import { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
 import { trafficOverview } from './store/trafficOverview.js';
 import { threatListWarnings } from './threatintel/threatLists.js';
@@ -25,7 +26,10 @@ export type ScanProgress =
   | { stage: 'analyse'; ingest?: IngestSummary };
 
 export interface ScanOptions {
-  /** files or folders (walked recursively), '-' for standard input; none: analyse what the store holds */
+  /**
+   * files or folders (walked recursively), '-' for standard input, s3://bucket/prefix/ (listed as
+   * `ingest.s3` says); none: analyse what the store holds
+   */
   sources?: readonly string[];
   /**
    * where the flows go: an open store (the caller closes it), or the options to open one, which the
@@ -117,6 +121,8 @@ export const SCAN_IN_MEMORY_BYTES = 32 * 1024 ** 2;
 
 /** Whether a scan of these paths without a workspace should keep its flows in a scratch file. */
 export async function scanNeedsScratchFile(paths: readonly string[]): Promise<boolean> {
+  // a bucket's size is not known before its listing, which the ingest makes: it may be any size
+  if (paths.some(isS3Url)) return true;
   const { files } = await expandInputs(paths);
   let bytes = 0;
   for (const file of files) {

@@ -14,12 +14,16 @@ import {
 } from './inputChecks.js';
 import { stopOnSignals } from './interrupt.js';
 import { progressReporter } from './progress.js';
+import { type S3Flags, s3Flags, s3OptionsFrom } from './s3Flags.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
 export function registerIngest(program: Command): void {
-  storeOptions(program.command('ingest'))
+  s3Flags(storeOptions(program.command('ingest')))
     .description('read flow log files into the canonical flows table and print the ingest summary')
-    .argument('<paths...>', "files or directories (walked recursively), '-' for standard input")
+    .argument(
+      '<paths...>',
+      "files or directories (walked recursively), '-' for standard input, s3://bucket/prefix/",
+    )
     .option(
       '-w, --workspace <file>',
       'DuckDB workspace file that keeps flows across runs (default: in memory)',
@@ -40,6 +44,7 @@ The summary is printed in every case: it says what was read and what was skipped
 
 Examples:
   flowhawk ingest ./AWSLogs/                  # every file under the S3 download, gzip or not
+  flowhawk ingest s3://my-logs/AWSLogs/ --since 24h --workspace hist.duckdb
   flowhawk ingest logs/ --workspace hist.duckdb --json
   aws logs tail /vpc/flowlogs --format short | flowhawk ingest -
   flowhawk ingest messages.txt --fields "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action"`,
@@ -47,16 +52,18 @@ Examples:
     .action(
       async (
         paths: string[],
-        options: StoreFlags & {
-          workspace?: string;
-          fields?: string;
-          json?: boolean;
-          quiet?: boolean;
-          allowEmpty?: boolean;
-          strict?: boolean;
-          verbose?: boolean;
-        },
+        options: StoreFlags &
+          S3Flags & {
+            workspace?: string;
+            fields?: string;
+            json?: boolean;
+            quiet?: boolean;
+            allowEmpty?: boolean;
+            strict?: boolean;
+            verbose?: boolean;
+          },
       ) => {
+        const s3 = s3OptionsFrom(options);
         const store = await DuckdbStore.open(storeOptionsFrom(options));
         const stop = stopOnSignals();
         try {
@@ -65,6 +72,7 @@ Examples:
           const say = (line: string) => process.stderr.write(`flowhawk: ${line}\n`);
           const summary = await ingest(store, paths, {
             ...(layout ? { layout } : {}),
+            s3,
             onFile: progress.file,
             signal: stop.signal,
             ...(options.verbose

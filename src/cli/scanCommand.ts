@@ -20,11 +20,12 @@ import {
 import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { progressReporter } from './progress.js';
+import { type S3Flags, s3Flags, s3OptionsFrom } from './s3Flags.js';
 import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis, describeStages } from './verbose.js';
 
-interface ScanOptions extends StoreFlags {
+interface ScanOptions extends StoreFlags, S3Flags {
   workspace?: string;
   config?: string;
   format: string;
@@ -40,9 +41,12 @@ interface ScanOptions extends StoreFlags {
 }
 
 export function registerScan(program: Command): void {
-  storeOptions(program.command('scan'))
+  s3Flags(storeOptions(program.command('scan')))
     .description('read flow logs (or a workspace) and run every detector; prints the findings')
-    .argument('[paths...]', "files or directories (walked recursively), '-' for standard input")
+    .argument(
+      '[paths...]',
+      "files or directories (walked recursively), '-' for standard input, s3://bucket/prefix/",
+    )
     .option(
       '-w, --workspace <file>',
       'DuckDB workspace file: keeps flows across runs; with no paths, re-analyses it',
@@ -87,6 +91,7 @@ data bundled offline; the report names it and its date, and flowhawk update-data
 Examples:
   flowhawk scan examples/                              # the bundled sample logs
   flowhawk scan ./AWSLogs/ --format ocsf --output findings.ocsf.json
+  flowhawk scan s3://my-logs/AWSLogs/ --since 24h --region eu-west-1   # straight from the bucket
   flowhawk scan logs/ --workspace hist.duckdb          # keep the flows for later runs
   flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed
   flowhawk scan logs/ --threat-list c2=feodo.csv --threat-list tor=https://check.torproject.org/torbulkexitlist`,
@@ -120,6 +125,7 @@ Examples:
       if (options.output) await checkOutput(options.output);
       // checked with or without paths: a typo in --fields is a usage error either way
       const layout = fieldsOption(options.fields);
+      const s3 = s3OptionsFrom(options);
       const progress = progressReporter({ quiet: options.quiet ?? false });
       // a stop while reading keeps the workspace whole (files stored completely or not at all); during
       // the analysis that follows, a signal ends the process as usual: the flows are already stored
@@ -130,7 +136,7 @@ Examples:
           store: storeOptionsFrom(options, config),
           config,
           detectors: DETECTORS,
-          ...(layout ? { ingest: { layout } } : {}),
+          ingest: { ...(layout ? { layout } : {}), s3 },
           ...(stop ? { signal: stop.signal } : {}),
           onProgress: (p) => {
             if (p.stage === 'read' && p.fileDone) progress.file(p.file);

@@ -20,9 +20,10 @@ import type { IngestSummary } from '../report.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
 import { abandon, insertBadLines } from './fileCommits.js';
 import { readFileFacts, spoolStdin } from './fileFacts.js';
-import { expandInputs, type InputFile, unreadableReason } from './inputFiles.js';
+import { unreadableReason } from './inputFiles.js';
 import { loadParquet, parquetDataBytes } from './parquetLoader.js';
 import { s3PathFacts } from './s3Path.js';
+import { expandSources, type S3SourceOptions, type SourceFile } from './sourceInputs.js';
 import { AbortedRead, abortable, interrupted } from './stopping.js';
 import { IngestTally, summarise } from './summary.js';
 import { type CommitFiles, VpcLoader } from './vpcLoader.js';
@@ -75,6 +76,8 @@ export interface IngestOptions {
   onStart?: (path: string) => void;
   /** called once a file is stored completely (its rows, bad lines and log-health facts committed) */
   onStored?: (file: StoredFile) => void;
+  /** for s3:// inputs: credentials profile, endpoint, and which objects to list (time window, accounts, regions) */
+  s3?: S3SourceOptions;
 }
 
 export interface StoredFile {
@@ -94,7 +97,12 @@ const CONCURRENT_FILES = 2;
  */
 export async function ingest(store: DuckdbStore, paths: readonly string[], options: IngestOptions = {}) {
   const started = performance.now();
-  const { files, unreadable } = await expandInputs(paths);
+  const { files, unreadable, downloads } = await expandSources(
+    paths,
+    options.s3 ?? {},
+    store.scratchDir,
+    options.signal,
+  );
   const tally = new IngestTally();
   const meta = await store.connect();
   const committedSoFar = { files: 0, records: 0 };
@@ -153,10 +161,11 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     files.map((f) =>
       f.path === '-'
         ? 0
-        : stat(f.path).then(
+        : (f.size ??
+          stat(f.path).then(
             (s) => s.size,
             () => 0,
-          ),
+          )),
     ),
   );
   const bytesTotal = sizes.reduce((a, b) => a + b, 0);
@@ -227,12 +236,30 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     await readText(format, abortable(stream, options.signal), sink, options);
     await loader.fileRead(fileId);
   };
+  /** The file on disk to read: stdin spooled, an object downloaded; undefined for an object refused. */
+  const localPath = async (file: SourceFile, shown: string): Promise<string | undefined> => {
+    if (file.path === '-') return spoolStdin(store.scratchDir);
+    if (!file.s3 || !downloads) return file.path;
+    const fetched = await downloads.fetch(file, files.slice(cursor));
+    if ('path' in fetched) return fetched.path;
+    tally.unreadable.push({ path: shown, reason: fetched.refused.reason });
+    return undefined;
+  };
   const readOne = async (index: number) => {
-    const { path: given, walked } = files[index] as InputFile;
-    const path = given === '-' ? await spoolStdin(store.scratchDir) : given;
+    const file = files[index] as SourceFile;
+    try {
+      await readSource(index, file);
+    } finally {
+      if (file.s3) await downloads?.release(file);
+    }
+  };
+  const readSource = async (index: number, file: SourceFile) => {
+    const { path: given, walked } = file;
     const shown = nameOf(given);
     current = shown;
     options.onStart?.(shown);
+    const path = await localPath(file, shown);
+    if (path === undefined) return fileDone(index, shown);
     // a file that can be listed but not opened (mode 0000) is reported, and the run goes on
     const facts = await readFileFacts(path).catch((error: unknown) => {
       const reason = unreadableReason(error);
@@ -288,6 +315,7 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     tally.addCounts(loader.counts);
   } finally {
     clearInterval(ticker);
+    await downloads?.close();
     meta.closeSync();
   }
   return summarise(store, tally, performance.now() - started);

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { FlowhawkError } from '../errors.js';
+import type { S3SourceOptions } from '../ingest/sourceInputs.js';
+import { parseTimeBound } from '../sources/timeBound.js';
+
+/** The flags of commands that read s3:// inputs. */
+export interface S3Flags {
+  since?: string;
+  until?: string;
+  account?: string[];
+  region?: string[];
+  profile?: string;
+  endpointUrl?: string;
+}
+
+const collect = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value.split(',').map((v) => v.trim()),
+];
+
+/** Adds --since, --until, --account, --region, --profile and --endpoint-url to a command. */
+export function s3Flags(command: Command): Command {
+  return command
+    .option(
+      '--since <time>',
+      's3:// inputs: only objects AWS wrote from this time on (ISO time, UTC unless zoned, or a duration before now: 24h, 7d)',
+    )
+    .option(
+      '--until <time>',
+      's3:// inputs: only objects written up to this time (and the 20 minutes after it, which still hold its records)',
+    )
+    .option('--account <id>', 's3:// inputs: only these accounts (repeatable, or comma-separated)', collect)
+    .option('--region <name>', 's3:// inputs: only these regions (repeatable, or comma-separated)', collect)
+    .option(
+      '--profile <name>',
+      'AWS profile of ~/.aws/config and credentials for s3:// inputs (default: AWS_PROFILE, the default chain)',
+    )
+    .option(
+      '--endpoint-url <url>',
+      'an S3-compatible store for s3:// inputs, addressed path-style (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+    );
+}
+
+/** The s3 options of an ingest from the flags; USAGE errors for times that are not times. */
+export function s3OptionsFrom(flags: S3Flags, now: Date = new Date()): S3SourceOptions {
+  const since = flags.since === undefined ? undefined : parseTimeBound(flags.since, '--since', now);
+  const until = flags.until === undefined ? undefined : parseTimeBound(flags.until, '--until', now);
+  if (since && until && since.getTime() >= until.getTime()) {
+    throw new FlowhawkError(
+      'USAGE',
+      `--since ${flags.since} is not before --until ${flags.until}`,
+      'give a window that starts before it ends',
+    );
+  }
+  for (const account of flags.account ?? []) {
+    if (!/^\d{12}$/.test(account))
+      throw new FlowhawkError(
+        'USAGE',
+        `--account ${account} is not an AWS account id`,
+        'write its 12 digits',
+      );
+  }
+  const accounts = flags.account ?? [];
+  const regions = flags.region ?? [];
+  return {
+    ...(flags.profile ? { profile: flags.profile } : {}),
+    ...(flags.endpointUrl ? { endpointUrl: flags.endpointUrl } : {}),
+    filter: {
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      ...(accounts.length > 0 ? { accounts } : {}),
+      ...(regions.length > 0 ? { regions } : {}),
+    },
+  };
+}

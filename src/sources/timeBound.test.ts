@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { FlowhawkError } from '../errors.js';
+import { parseTimeBound } from './timeBound.js';
+
+const now = new Date('2026-12-03T09:00:00Z');
+
+describe('parseTimeBound', () => {
+  it.each([
+    ['24h', '2026-12-02T09:00:00.000Z'],
+    ['90m', '2026-12-03T07:30:00.000Z'],
+    ['7d', '2026-11-26T09:00:00.000Z'],
+    ['2026-11-30', '2026-11-30T00:00:00.000Z'],
+    ['2026-11-30T10:00', '2026-11-30T10:00:00.000Z'],
+    ['2026-11-30T10:00:00+01:00', '2026-11-30T09:00:00.000Z'],
+    ['2026-11-30 10:00Z', '2026-11-30T10:00:00.000Z'],
+  ])('%s', (text, iso) => {
+    expect(parseTimeBound(text, '--since', now).toISOString()).toBe(iso);
+  });
+
+  it.each(['yesterday', '24', '2026-13-45', '-3h'])('refuses %s, naming the flag', (text) => {
+    expect(() => parseTimeBound(text, '--until', now)).toThrow(FlowhawkError);
+    expect(() => parseTimeBound(text, '--until', now)).toThrow(/--until/);
+  });
+});

@@ -1,0 +1,33 @@
+import { FlowhawkError } from '../errors.js';
+
+/** Seconds per unit of a duration such as `24h` or `7d`. */
+const UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+const DURATION = /^(\d+(?:\.\d+)?)([smhdw])$/;
+
+/** A date with a month at least: `2026-11-30`, `2026-11-30T10:00Z`, `2026-11-30T10:00:00+01:00`. */
+const ISO = /^\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)?$/i;
+
+/**
+ * A --since or --until value: an ISO time (UTC when it names no zone) or a duration before `now`
+ * (`90m`, `24h`, `7d`). A USAGE error naming the flag otherwise.
+ */
+export function parseTimeBound(text: string, flag: string, now: Date = new Date()): Date {
+  const trimmed = text.trim();
+  const duration = DURATION.exec(trimmed);
+  if (duration) {
+    const seconds = Number(duration[1]) * (UNIT_SECONDS[duration[2] as string] as number);
+    return new Date(now.getTime() - seconds * 1000);
+  }
+  if (ISO.test(trimmed)) {
+    // a time without a zone is UTC, as flow log times are, not the local time Date.parse would assume
+    const zoned = /T|\s/.test(trimmed) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) ? `${trimmed}Z` : trimmed;
+    const ms = Date.parse(zoned.replace(' ', 'T'));
+    if (!Number.isNaN(ms)) return new Date(ms);
+  }
+  throw new FlowhawkError(
+    'USAGE',
+    `${flag} ${text} is neither a time nor a duration`,
+    'write an ISO time (2026-11-30T10:00Z; UTC when no zone is given) or a duration before now (90m, 24h, 7d)',
+  );
+}
