@@ -20,11 +20,19 @@ import {
 import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { progressReporter } from './progress.js';
-import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import {
+  clickhouseFrom,
+  type RangeFlags,
+  rangeFrom,
+  rangeOptions,
+  type StoreFlags,
+  storeOptions,
+  storeOptionsFrom,
+} from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis, describeStages } from './verbose.js';
 
-interface ScanOptions extends StoreFlags {
+interface ScanOptions extends StoreFlags, RangeFlags {
   workspace?: string;
   config?: string;
   format: string;
@@ -40,7 +48,7 @@ interface ScanOptions extends StoreFlags {
 }
 
 export function registerScan(program: Command): void {
-  storeOptions(program.command('scan'))
+  rangeOptions(storeOptions(program.command('scan')))
     .description('read flow logs (or a workspace) and run every detector; prints the findings')
     .argument('[paths...]', "files or directories (walked recursively), '-' for standard input")
     .option(
@@ -88,6 +96,7 @@ Examples:
   flowhawk scan examples/                              # the bundled sample logs
   flowhawk scan ./AWSLogs/ --format ocsf --output findings.ocsf.json
   flowhawk scan logs/ --workspace hist.duckdb          # keep the flows for later runs
+  flowhawk scan --store clickhouse://ch1/flowhawk?cluster=flows --since 2024-03-11 --until 2024-03-12
   flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed
   flowhawk scan logs/ --threat-list c2=feodo.csv --threat-list tor=https://check.torproject.org/torbulkexitlist`,
     )
@@ -108,11 +117,13 @@ Examples:
           `use one of: ${SEVERITIES.join(', ')}`,
         );
       }
-      if (paths.length === 0 && !options.workspace) {
+      const range = rangeFrom(options);
+      const clickhouse = clickhouseFrom(options);
+      if (paths.length === 0 && !options.workspace && !clickhouse) {
         throw new FlowhawkError(
           'USAGE',
           'nothing to scan',
-          'give files or directories, or --workspace FILE to re-analyse',
+          'give files or directories, or --workspace FILE (or --store URL) to re-analyse',
         );
       }
       const loaded = loadConfig(DETECTORS, options.config);
@@ -128,6 +139,8 @@ Examples:
         const result = await scan({
           sources: paths,
           store: storeOptionsFrom(options, config),
+          ...(clickhouse ? { clickhouse } : {}),
+          ...(range ? { range } : {}),
           config,
           detectors: DETECTORS,
           ...(layout ? { ingest: { layout } } : {}),
@@ -147,7 +160,7 @@ Examples:
             if (!summary) {
               const empty = options.allowEmpty
                 ? undefined
-                : await nothingStored(options.workspace ?? '', store);
+                : await nothingStored(options.workspace ?? clickhouse ?? '', store);
               if (empty) throw empty;
               return;
             }

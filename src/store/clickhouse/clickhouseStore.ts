@@ -1,9 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  type ClickHouseSettings,
+  createClient,
+  SettingsMap,
+} from '@clickhouse/client';
 import { FlowhawkError } from '../../errors.js';
 import { clickhouseDialect, type Dialect } from '../dialect.js';
-import type { AnalysisStore, AppendKind } from '../store.js';
+import {
+  type AnalysisStore,
+  type AppendKind,
+  RANGED_TABLES,
+  rangeCondition,
+  type TimeRange,
+} from '../store.js';
 import { MIGRATIONS, migrationsTableSql, type SchemaTarget } from './schema.js';
 import { type ClickhouseLocation, parseClickhouseUrl, redact } from './storeUrl.js';
 
@@ -38,6 +49,8 @@ const CLUSTER_SETTINGS: ClickHouseSettings = { prefer_global_in_and_join: 1 };
 
 export class ClickhouseStore implements AnalysisStore {
   readonly dialect: Dialect = clickhouseDialect;
+  /** additional_table_filters of every query: the analysis range (see restrictToRange) */
+  private tableFilters: Record<string, string> = {};
 
   private constructor(
     readonly client: ClickHouseClient,
@@ -91,17 +104,42 @@ export class ClickhouseStore implements AnalysisStore {
 
   async prepareForAnalysis(): Promise<void> {}
 
+  /**
+   * ClickHouse's additional_table_filters, given with every query (the embedded engine keeps a
+   * query's settings for the next, so an empty map lifts the range): each read of a ranged table,
+   * the Distributed one and the shards' local ones, gets the condition, and a day partition outside
+   * the range is never read.
+   */
+  async restrictToRange(range: TimeRange): Promise<void> {
+    const condition = rangeCondition(range);
+    const names = RANGED_TABLES.flatMap((t) => (this.target.cluster ? [t, `${t}_local`] : [t]));
+    // the condition holds numbers only (rangeCondition), nothing a map literal would need escaped
+    this.tableFilters = condition ? Object.fromEntries(names.map((n) => [n, condition])) : {};
+  }
+
+  private get settings(): ClickHouseSettings {
+    return { additional_table_filters: SettingsMap.from(this.tableFilters) };
+  }
+
   async run(sql: string): Promise<void> {
-    await this.client.command({ query: sql });
+    await this.client.command({ query: sql, clickhouse_settings: this.settings });
   }
 
   async query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    const result = await this.client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      clickhouse_settings: this.settings,
+    });
     return (await result.json<Record<string, unknown>>()).map(unqualified) as T[];
   }
 
   async *queryRows<T = Record<string, unknown>>(sql: string): AsyncGenerator<T> {
-    const result = await this.client.query({ query: sql, format: 'JSONEachRow' });
+    const result = await this.client.query({
+      query: sql,
+      format: 'JSONEachRow',
+      clickhouse_settings: this.settings,
+    });
     for await (const rows of result.stream<Record<string, unknown>>()) {
       for (const row of rows) yield unqualified(row.json()) as T;
     }
