@@ -2,11 +2,14 @@ import { stat } from 'node:fs/promises';
 import { type FlowhawkConfig, resolveConfig } from './config/config.js';
 import { DETECTORS, type Detector } from './detectors/index.js';
 import { analyse } from './engine/analyse.js';
+import { loadIntoClickhouse } from './ingest/clickhouseLoad.js';
 import { type FileProgress, type IngestOptions, ingest } from './ingest/ingest.js';
 import { expandInputs } from './ingest/inputFiles.js';
 import type { Analysis, IngestSummary, ScanReport } from './report.js';
 import { isS3Url } from './sources/s3Url.js';
+import { ClickhouseStore } from './store/clickhouse/clickhouseStore.js';
 import { DuckdbStore, type StoreOptions } from './store/duckdbStore.js';
+import type { AnalysisStore, TimeRange } from './store/store.js';
 import { trafficOverview } from './store/trafficOverview.js';
 import { threatListWarnings } from './threatintel/threatLists.js';
 import { VERSION } from './version.js';
@@ -53,7 +56,15 @@ export interface ScanOptions {
    * called once reading is over (or at once when there are no sources), before the analysis, with
    * what was read and the store; awaited, and what it throws ends the scan (e.g. "nothing to analyse")
    */
-  beforeAnalysis?: (read: { ingest?: IngestSummary; store: DuckdbStore }) => void | Promise<void>;
+  beforeAnalysis?: (read: { ingest?: IngestSummary; store: AnalysisStore }) => void | Promise<void>;
+  /**
+   * a ClickHouse store (clickhouse://… or chdb://…, see store/clickhouse/storeUrl.ts): the sources are
+   * read as always, into a scratch DuckDB store, then sent to it (files it holds are skipped), and the
+   * analysis runs there, over everything it holds; `store` then only sets the scratch store's options
+   */
+  clickhouse?: string;
+  /** analyse only the flows starting within this span (the store keeps everything) */
+  range?: TimeRange;
   /** also summarise the store's traffic into `report.traffic` (the HTML report's timeline); default false */
   traffic?: boolean;
   /** the report lists suppressed findings too (ScanReport.showSuppressed); default false */
@@ -82,15 +93,22 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const given = options.store instanceof DuckdbStore;
   const store =
     options.store instanceof DuckdbStore ? options.store : await openStore(sources, options.store ?? {});
+  let clickhouse: ClickhouseStore | undefined;
   try {
     const reading = performance.now();
     const summary = sources.length > 0 ? await read(store, sources, options) : undefined;
+    if (options.clickhouse) {
+      clickhouse = await ClickhouseStore.open(options.clickhouse);
+      await loadIntoClickhouse(store, clickhouse);
+    }
     const readMs = summary ? performance.now() - reading : 0;
-    await options.beforeAnalysis?.({ ...(summary ? { ingest: summary } : {}), store });
+    const analysed: AnalysisStore = clickhouse ?? store;
+    await options.beforeAnalysis?.({ ...(summary ? { ingest: summary } : {}), store: analysed });
     options.onProgress?.({ stage: 'analyse', ...(summary ? { ingest: summary } : {}) });
-    const analysis = await analyse(store, config, detectors);
+    if (options.range) await analysed.restrictToRange(options.range);
+    const analysis = await analyse(analysed, config, detectors);
     const ingested = summary ?? options.previousIngest;
-    const traffic = options.traffic ? await trafficOverview(store) : undefined;
+    const traffic = options.traffic ? await trafficOverview(analysed) : undefined;
     const report: ScanReport = {
       version: VERSION,
       generatedAt: new Date().toISOString(),
@@ -107,6 +125,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       readMs,
     };
   } finally {
+    await clickhouse?.close();
     if (!given) store.close();
   }
 }

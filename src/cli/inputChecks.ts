@@ -1,6 +1,6 @@
 import { FlowhawkError } from '../errors.js';
 import type { IngestSummary } from '../report.js';
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 
 /**
  * The checks CI relies on, shared by scan and ingest: a run that read nothing fails (a sync that
@@ -54,7 +54,7 @@ export function nothingRead(where: string, summary: IngestSummary): FlowhawkErro
 /** For scan --workspace alone: the error when the workspace holds nothing to analyse. */
 export async function nothingStored(
   workspace: string,
-  store: DuckdbStore,
+  store: AnalysisStore,
 ): Promise<FlowhawkError | undefined> {
   const [row] = await store.query<{ n: bigint }>(
     'SELECT (SELECT count(*) FROM flows) + (SELECT count(*) FROM log_health) AS n',

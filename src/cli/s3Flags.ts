@@ -18,16 +18,24 @@ const collect = (value: string, previous: string[] = []) => [
   ...value.split(',').map((v) => v.trim()),
 ];
 
-/** Adds --since, --until, --account, --region, --profile and --endpoint-url to a command. */
-export function s3Flags(command: Command): Command {
+/**
+ * Adds --since, --until, --account, --region, --profile and --endpoint-url to a command; for a command
+ * that `analyses`, --since/--until also bound the analysed span (see storeOptions.ts rangeFrom).
+ */
+export function s3Flags(command: Command, { analyses = false }: { analyses?: boolean } = {}): Command {
+  const window = analyses
+    ? 'analyse only flows starting from this time; s3:// inputs: read '
+    : 's3:// inputs: ';
   return command
     .option(
       '--since <time>',
-      's3:// inputs: only objects AWS wrote from this time on (ISO time, UTC unless zoned, or a duration before now: 24h, 7d)',
+      `${window}only objects AWS wrote from this time on (ISO time, UTC unless zoned, a duration before now: 24h, 7d, or Unix seconds)`,
     )
     .option(
       '--until <time>',
-      's3:// inputs: only objects written up to this time (and the 20 minutes after it, which still hold its records)',
+      analyses
+        ? 'analyse only flows starting before this time; s3:// inputs: read only objects written up to it (and the 20 minutes after it, which still hold its records)'
+        : 's3:// inputs: only objects written up to this time (and the 20 minutes after it, which still hold its records)',
     )
     .option('--account <id>', 's3:// inputs: only these accounts (repeatable, or comma-separated)', collect)
     .option('--region <name>', 's3:// inputs: only these regions (repeatable, or comma-separated)', collect)

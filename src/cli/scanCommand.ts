@@ -21,11 +21,19 @@ import { stopOnSignals } from './interrupt.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { progressReporter } from './progress.js';
 import { type S3Flags, s3Flags, s3OptionsFrom } from './s3Flags.js';
-import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import {
+  clickhouseFrom,
+  rangeFrom,
+  type StoreFlags,
+  type StoreUrlFlags,
+  storeOptions,
+  storeOptionsFrom,
+  storeUrlOption,
+} from './storeOptions.js';
 import { threatListOptions } from './threatListOption.js';
 import { describeAnalysis, describeStages } from './verbose.js';
 
-interface ScanOptions extends StoreFlags, S3Flags {
+interface ScanOptions extends StoreFlags, StoreUrlFlags, S3Flags {
   workspace?: string;
   config?: string;
   format: string;
@@ -41,7 +49,7 @@ interface ScanOptions extends StoreFlags, S3Flags {
 }
 
 export function registerScan(program: Command): void {
-  s3Flags(storeOptions(program.command('scan')))
+  storeUrlOption(s3Flags(storeOptions(program.command('scan')), { analyses: true }))
     .description('read flow logs (or a workspace) and run every detector; prints the findings')
     .argument(
       '[paths...]',
@@ -93,6 +101,7 @@ Examples:
   flowhawk scan ./AWSLogs/ --format ocsf --output findings.ocsf.json
   flowhawk scan s3://my-logs/AWSLogs/ --since 24h --region eu-west-1   # straight from the bucket
   flowhawk scan logs/ --workspace hist.duckdb          # keep the flows for later runs
+  flowhawk scan --store clickhouse://ch1/flowhawk?cluster=flows --since 2024-03-11 --until 2024-03-12
   flowhawk scan --workspace hist.duckdb --config flowhawk.config.json --show-suppressed
   flowhawk scan logs/ --threat-list c2=feodo.csv --threat-list tor=https://check.torproject.org/torbulkexitlist`,
     )
@@ -113,11 +122,14 @@ Examples:
           `use one of: ${SEVERITIES.join(', ')}`,
         );
       }
-      if (paths.length === 0 && !options.workspace) {
+      const now = new Date();
+      const range = rangeFrom(options, now);
+      const clickhouse = clickhouseFrom(options);
+      if (paths.length === 0 && !options.workspace && !clickhouse) {
         throw new FlowhawkError(
           'USAGE',
           'nothing to scan',
-          'give files or directories, or --workspace FILE to re-analyse',
+          'give files or directories, or --workspace FILE (or --store URL) to re-analyse',
         );
       }
       const loaded = loadConfig(DETECTORS, options.config);
@@ -125,7 +137,7 @@ Examples:
       if (options.output) await checkOutput(options.output);
       // checked with or without paths: a typo in --fields is a usage error either way
       const layout = fieldsOption(options.fields);
-      const s3 = s3OptionsFrom(options);
+      const s3 = s3OptionsFrom(options, now);
       const progress = progressReporter({ quiet: options.quiet ?? false });
       // a stop while reading keeps the workspace whole (files stored completely or not at all); during
       // the analysis that follows, a signal ends the process as usual: the flows are already stored
@@ -134,6 +146,8 @@ Examples:
         const result = await scan({
           sources: paths,
           store: storeOptionsFrom(options, config),
+          ...(clickhouse ? { clickhouse } : {}),
+          ...(range ? { range } : {}),
           config,
           detectors: DETECTORS,
           ingest: { ...(layout ? { layout } : {}), s3 },
@@ -153,7 +167,7 @@ Examples:
             if (!summary) {
               const empty = options.allowEmpty
                 ? undefined
-                : await nothingStored(options.workspace ?? '', store);
+                : await nothingStored(options.workspace ?? clickhouse ?? '', store);
               if (empty) throw empty;
               return;
             }

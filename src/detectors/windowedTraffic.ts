@@ -65,9 +65,11 @@ export function windowedTrafficSql(d: Dialect, spec: WindowedTraffic): string {
     ...(spec.busy.minBytes !== undefined ? [`sum(bytes) >= ${sqlNumber(spec.busy.minBytes)}`] : []),
   ];
   const oriented = (forward: 0 | 1) => `
-      SELECT t.client, t.client_port, t.server, t.server_port, t.protocol, t.client_internal, t.server_internal,
-        r.win, r.iface, ${forward} AS forward, r.start_time, r.end_time, r.packets, r.bytes, r.tcp_flags,
-        coalesce(r.pkt_dst_aws_service, t.range_aws_service) AS pkt_dst_aws_service, r.traffic_path
+      SELECT t.client AS client, t.client_port AS client_port, t.server AS server, t.server_port AS server_port,
+        t.protocol AS protocol, t.client_internal AS client_internal, t.server_internal AS server_internal,
+        r.win AS win, r.iface AS iface, ${forward} AS forward, r.start_time AS start_time, r.end_time AS end_time,
+        r.packets AS packets, r.bytes AS bytes, r.tcp_flags AS tcp_flags,
+        coalesce(r.pkt_dst_aws_service, t.range_aws_service) AS pkt_dst_aws_service, r.traffic_path AS traffic_path
       FROM rec r
       JOIN busy b ON ${forward ? forwardBusy : reverseBusy} AND b.win = r.win
       JOIN tuples t ON ${

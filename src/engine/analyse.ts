@@ -16,7 +16,7 @@ import {
   type ConnectionInputs,
   connectionsSql,
   DIRECTION_SQL,
-  MIDDLEBOXES_SQL,
+  middleboxesSql,
 } from './connections.js';
 import { enrichFinding, sharedOwnerLookup } from './enrichFindings.js';
 import { fetchEvidence } from './evidence.js';
@@ -52,9 +52,9 @@ export async function analyse(
   );
   const owners = await sharedOwnerLookup();
   await createAwsRangesTable(store, owners.aws);
-  for (const sql of networkTablesSql(ranges)) await store.run(sql);
+  for (const sql of networkTablesSql(dialect, ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
-  await store.run(MIDDLEBOXES_SQL);
+  await store.run(middleboxesSql(dialect));
   await store.run(connectionsSql(dialect, await connectionInputs(store)));
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);

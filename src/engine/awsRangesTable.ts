@@ -10,7 +10,12 @@ import type { AnalysisStore } from '../store/store.js';
  */
 export async function createAwsRangesTable(store: AnalysisStore, aws: AwsRanges): Promise<void> {
   await store.run(
-    'CREATE OR REPLACE TEMP TABLE fh_aws_ranges (lo UHUGEINT, hi UHUGEINT, service VARCHAR, region VARCHAR)',
+    store.dialect.createTable('fh_aws_ranges', {
+      lo: 'address',
+      hi: 'address',
+      service: 'text',
+      region: 'text',
+    }),
   );
   const rows = function* () {
     for (const range of aws.ranges()) {

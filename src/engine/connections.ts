@@ -100,7 +100,7 @@ const CONNECTION_LOG_FORMATS_SQL = CONNECTION_LOG_FORMATS.map((f) => `'${f}'`).j
 
 /**
  * One row, `middleboxes` and `logs`: the ConnectionInputs of the flows in the store (run after
- * MIDDLEBOXES_SQL).
+ * middleboxesSql).
  */
 export const CONNECTION_INPUTS_SQL = `SELECT EXISTS (SELECT 1 FROM fh_middleboxes) AS middleboxes,
   EXISTS (SELECT 1 FROM ingested_files WHERE format IN (${CONNECTION_LOG_FORMATS_SQL})) AS logs`;
@@ -119,9 +119,12 @@ export interface ConnectionInputs {
  * is the logged end that differs from the packet end; dropping its legs leaves each connection once,
  * between the real hosts. Run before connectionsSql, which needs to know whether any was found.
  */
-export const MIDDLEBOXES_SQL = `CREATE OR REPLACE TEMP TABLE fh_middleboxes AS
-  SELECT DISTINCT dst_addr AS addr FROM flows WHERE pkt_dst_addr IS NOT NULL AND pkt_dst_addr <> dst_addr
-  UNION SELECT DISTINCT src_addr FROM flows WHERE pkt_src_addr IS NOT NULL AND pkt_src_addr <> src_addr`;
+export const middleboxesSql = (d: Dialect): string =>
+  d.createTableAs(
+    'fh_middleboxes',
+    `SELECT DISTINCT dst_addr AS addr FROM flows WHERE pkt_dst_addr IS NOT NULL AND pkt_dst_addr <> dst_addr
+  UNION SELECT DISTINCT src_addr FROM flows WHERE pkt_src_addr IS NOT NULL AND pkt_src_addr <> src_addr`,
+  );
 
 /**
  * The statement that builds fh_connections (needs fh_address_facts, see networks.ts, and
@@ -181,8 +184,9 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
           AND coalesce(pkt_dst_addr, dst_addr) NOT IN (SELECT addr FROM fh_middleboxes)`
     : '';
   const loFirst = 's < d OR (s = d AND sp <= dp)';
-  return `CREATE OR REPLACE TEMP TABLE fh_connections AS
-    WITH raw AS (
+  return d.createTableAs(
+    'fh_connections',
+    `WITH raw AS (
       SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
         coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
         start_time, end_time, coalesce(packets, 0) AS packets, coalesce(bytes, 0) AS bytes,
@@ -255,7 +259,8 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
       sa.aws_region AS server_aws_region
     FROM conn
     LEFT JOIN fh_address_facts ca ON ca.addr = conn.client
-    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`;
+    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`,
+  );
 }
 
 /** Which way a connection runs relative to the monitored networks, as SQL over fh_connections. */

@@ -75,7 +75,14 @@ export async function fetchEvidence(
     ),
   );
   await store.run(
-    'CREATE OR REPLACE TEMP TABLE fh_evidence_keys (k INTEGER, client VARCHAR, server VARCHAR, port INTEGER, protocol INTEGER, client_internal INTEGER)',
+    store.dialect.createTable('fh_evidence_keys', {
+      k: 'integer',
+      client: 'text',
+      server: 'text',
+      port: 'integer',
+      protocol: 'integer',
+      client_internal: 'integer',
+    }),
   );
   for (let i = 0; i < rows.length; i += 1000) {
     await store.run(`INSERT INTO fh_evidence_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);
@@ -95,7 +102,11 @@ export async function fetchEvidence(
   let logRecords: string | undefined;
   if (interfaces.length > 0) {
     await store.run(
-      'CREATE OR REPLACE TEMP TABLE fh_evidence_interfaces (k INTEGER, interface_id VARCHAR, silent_from DOUBLE)',
+      store.dialect.createTable('fh_evidence_interfaces', {
+        k: 'integer',
+        interface_id: 'text',
+        silent_from: 'double',
+      }),
     );
     await store.run(`INSERT INTO fh_evidence_interfaces VALUES ${interfaces.join(', ')}`);
     logRecords = `

@@ -3,6 +3,8 @@ import type { AnalysisStore } from '../store/store.js';
 
 export const LEADERS_SHOWN = 5;
 
+// ORDER BY the aggregate, not its alias: the alias repeats a column's name, which ClickHouse reads as
+// the column (prefer_column_name_to_alias, see store/clickhouse)
 export async function trafficLeaders(store: AnalysisStore, limit = LEADERS_SHOWN): Promise<TrafficLeaders> {
   const n = Math.trunc(limit);
   const talkers = await store.query<Record<string, unknown>>(`
@@ -11,7 +13,7 @@ export async function trafficLeaders(store: AnalysisStore, limit = LEADERS_SHOWN
       FROM fh_connections GROUP BY client, client_internal
       UNION ALL
       SELECT server, server_internal, sum(out_bytes + in_bytes), count(*) FROM fh_connections GROUP BY server, server_internal
-    ) AS ends GROUP BY addr ORDER BY bytes DESC, addr LIMIT ${n}`);
+    ) AS ends GROUP BY addr ORDER BY sum(bytes) DESC, addr LIMIT ${n}`);
   const ports = await store.query<Record<string, unknown>>(`
     SELECT server_port AS port, protocol, count(*) AS connections, sum(out_bytes + in_bytes) AS bytes
     FROM fh_connections WHERE protocol IN (6, 17)

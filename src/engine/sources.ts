@@ -36,7 +36,16 @@ export async function fetchSources(
     ),
   );
   await store.run(
-    'CREATE OR REPLACE TEMP TABLE fh_source_keys (k INTEGER, server VARCHAR, port INTEGER, protocol INTEGER, client_internal INTEGER, failed INTEGER, t0 DOUBLE, t1 DOUBLE)',
+    store.dialect.createTable('fh_source_keys', {
+      k: 'integer',
+      server: 'text',
+      port: 'integer',
+      protocol: 'integer',
+      client_internal: 'integer',
+      failed: 'integer',
+      t0: 'double',
+      t1: 'double',
+    }),
   );
   for (let i = 0; i < rows.length; i += 1000) {
     await store.run(`INSERT INTO fh_source_keys VALUES ${rows.slice(i, i + 1000).join(', ')}`);

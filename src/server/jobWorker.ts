@@ -5,7 +5,7 @@ import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
 import type { IngestSummary } from '../report.js';
 import { scan } from '../scan.js';
-import type { DuckdbStore } from '../store/duckdbStore.js';
+import type { AnalysisStore } from '../store/store.js';
 import type { JobOverview, JobProgress } from './apiTypes.js';
 import { judgeDamage } from './damagedFiles.js';
 import { duckdbMemoryLimit, type JobResult, type WorkerMessage, type WorkerRequest } from './jobResult.js';
@@ -97,7 +97,7 @@ function withPrevious(previous: IngestSummary | undefined): { previousIngest?: I
 async function stageProgress(
   request: WorkerRequest,
   bytes: number,
-  store: DuckdbStore,
+  store: AnalysisStore,
   summary: IngestSummary | undefined,
 ): Promise<JobProgress> {
   const [row] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM flows');

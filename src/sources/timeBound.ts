@@ -10,10 +10,12 @@ const ISO = /^\d{4}-\d{2}(?:-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+
 
 /**
  * A --since or --until value: an ISO time (UTC when it names no zone) or a duration before `now`
- * (`90m`, `24h`, `7d`). A USAGE error naming the flag otherwise.
+ * (`90m`, `24h`, `7d`), or Unix seconds (`1710115200`). A USAGE error naming the flag otherwise.
  */
 export function parseTimeBound(text: string, flag: string, now: Date = new Date()): Date {
   const trimmed = text.trim();
+  // nine digits or more: Unix seconds (no ISO form is all digits, and no sane duration lacks a unit)
+  if (/^\d{9,}(?:\.\d+)?$/.test(trimmed)) return new Date(Number(trimmed) * 1000);
   const duration = DURATION.exec(trimmed);
   if (duration) {
     const seconds = Number(duration[1]) * (UNIT_SECONDS[duration[2] as string] as number);
@@ -28,6 +30,6 @@ export function parseTimeBound(text: string, flag: string, now: Date = new Date(
   throw new FlowhawkError(
     'USAGE',
     `${flag} ${text} is neither a time nor a duration`,
-    'write an ISO time (2026-11-30T10:00Z; UTC when no zone is given) or a duration before now (90m, 24h, 7d)',
+    'write an ISO time (2026-11-30T10:00Z; UTC when no zone is given), a duration before now (90m, 24h, 7d) or Unix seconds',
   );
 }

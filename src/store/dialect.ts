@@ -36,7 +36,41 @@ export interface Dialect {
    * which for one over the whole flows table costs more than scanning the table again.
    */
   readonly inlineCte: string;
+  /** a statement making (or replacing) a scratch table of the analysis with these columns */
+  createTable(name: string, columns: Readonly<Record<string, ScratchType>>): string;
+  /** a statement making (or replacing) a scratch table of the analysis from a SELECT */
+  createTableAs(name: string, select: string): string;
+  /** an address's 128-bit number as a literal of the type addresses.ip has */
+  addressLiteral(value: bigint): string;
+  /**
+   * `ASOF LEFT JOIN table alias ON condition` (one inequality): the row of `table` closest below. The
+   * left side must have a column `asof_key` = 0: ClickHouse's hash ASOF join needs an equality too.
+   */
+  asofLeftJoin(table: string, alias: string, left: string, condition: string): string;
 }
+
+/** A column type of a scratch table: text, an address's 128-bit number, an integer, a double. */
+export type ScratchType = 'text' | 'address' | 'integer' | 'double';
+
+const DUCKDB_TYPES: Readonly<Record<ScratchType, string>> = {
+  text: 'VARCHAR',
+  address: 'UHUGEINT',
+  integer: 'BIGINT',
+  double: 'DOUBLE',
+};
+
+// Nullable, as DuckDB's columns are: the analysis inserts NULL for "any port", "no protocol"
+const CLICKHOUSE_TYPES: Readonly<Record<ScratchType, string>> = {
+  text: 'Nullable(String)',
+  address: 'UInt128',
+  integer: 'Nullable(Int64)',
+  double: 'Nullable(Float64)',
+};
+
+const columnList = (columns: Readonly<Record<string, ScratchType>>, types: Record<ScratchType, string>) =>
+  Object.entries(columns)
+    .map(([name, type]) => `${name} ${types[type]}`)
+    .join(', ');
 
 export const duckdbDialect: Dialect = {
   name: 'duckdb',
@@ -52,6 +86,11 @@ export const duckdbDialect: Dialect = {
     `list({${Object.entries(fields)
       .map(([name, value]) => `'${name}': ${value}`)
       .join(', ')}} ORDER BY ${by})`,
+  createTable: (name, columns) =>
+    `CREATE OR REPLACE TEMP TABLE ${name} (${columnList(columns, DUCKDB_TYPES)})`,
+  createTableAs: (name, select) => `CREATE OR REPLACE TEMP TABLE ${name} AS ${select}`,
+  addressLiteral: (value) => `${value}::UHUGEINT`,
+  asofLeftJoin: (table, alias, _left, condition) => `ASOF LEFT JOIN ${table} ${alias} ON ${condition}`,
 };
 
 export const clickhouseDialect: Dialect = {
@@ -60,16 +99,56 @@ export const clickhouseDialect: Dialect = {
   bitOrAggregate: (value) => `groupBitOr(${value})`,
   hash64: (value) => `cityHash64(${value})`,
   argMin: (value, by) => `argMin(${value}, ${by})`,
+  // -IfOrNull: NULL for no row, as DuckDB's FILTER gives (count stays 0)
   aggregateIf: (fn, expr, condition) =>
-    expr === '*' ? `${fn}If(${condition})` : `${fn}If(${expr}, ${condition})`,
-  orderedList: (value, by) => `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, ${value}))))`,
+    expr === '*'
+      ? `${fn}If(${condition})`
+      : fn === 'count'
+        ? `countIf(${expr}, ${condition})`
+        : `${fn}IfOrNull(${expr}, ${condition})`,
+  orderedList: (value, by) =>
+    `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${clickhouseSortKey(by)}, ${value}))))`,
   distinctList: (value) => `groupUniqArray(${value})`,
   inlineCte: 'AS',
   orderedRecords: (fields, by) =>
-    `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${by}, tuple(${Object.entries(fields)
-      .map(([name, value]) => `${value} AS ${name}`)
-      .join(', ')})))))`,
+    `arrayMap(x -> x.2, arraySort(x -> x.1, groupArray((${clickhouseSortKey(by)}, CAST(tuple(${Object.values(
+      fields,
+    ).join(', ')}), 'Tuple(${Object.keys(fields)
+      .map((name) => `${name} Nullable(Float64)`)
+      .join(', ')})')))))`,
+  // temporary tables live as long as the session (the chdb connection, or the HTTP session_id)
+  createTable: (name, columns) =>
+    `CREATE OR REPLACE TEMPORARY TABLE ${name} (${columnList(columns, CLICKHOUSE_TYPES)}) ENGINE = Memory`,
+  createTableAs: (name, select) => `CREATE OR REPLACE TEMPORARY TABLE ${name} ENGINE = Memory AS ${select}`,
+  addressLiteral: (value) => `toUInt128('${BigInt(value)}')`,
+  asofLeftJoin: (table, alias, left, condition) =>
+    `ASOF LEFT JOIN (SELECT *, 0 AS asof_key FROM ${table}) ${alias} ON ${alias}.asof_key = ${left}.asof_key AND ${condition}`,
 };
+
+/**
+ * An ORDER BY list (`a, b DESC`) as one sort key for arraySort: a tuple, each DESC term negated (so
+ * DESC works on numbers only, which is all the cards sort that way).
+ */
+function clickhouseSortKey(by: string): string {
+  const terms: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i <= by.length; i++) {
+    const c = by[i];
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if ((c === ',' && depth === 0) || i === by.length) {
+      terms.push(by.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const keys = terms.map((term) => {
+    const desc = /\s+DESC$/i.exec(term);
+    const expr = term.replace(/\s+(ASC|DESC)$/i, '');
+    return desc ? `-toFloat64(${expr})` : expr;
+  });
+  return keys.length === 1 ? (keys[0] as string) : `tuple(${keys.join(', ')})`;
+}
 
 /** An integer list for `IN (…)`; throws on anything but safe integers, so it can never inject SQL. */
 export function sqlIntList(values: readonly number[]): string {

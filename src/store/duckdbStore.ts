@@ -6,7 +6,13 @@ import { FlowhawkError } from '../errors.js';
 import { type Dialect, duckdbDialect } from './dialect.js';
 import { IP_MACROS_SQL } from './ipMacros.js';
 import { migrate, removeIncompleteFiles } from './schema.js';
-import type { AnalysisStore, AppendKind } from './store.js';
+import {
+  type AnalysisStore,
+  type AppendKind,
+  RANGED_TABLES,
+  rangeCondition,
+  type TimeRange,
+} from './store.js';
 
 /** DuckDB memory limit while detectors run (see prepareForAnalysis). */
 export const ANALYSIS_MEMORY_LIMIT = '1GB';
@@ -127,6 +133,24 @@ export class DuckdbStore implements AnalysisStore {
   async prepareForAnalysis(memoryLimit = this.analysisMemoryLimit): Promise<void> {
     await this.connection.run(`SET memory_limit = '${memoryLimit.replace(/[^0-9A-Za-z.]/g, '')}'`);
     await this.connection.run('SET preserve_insertion_order = false');
+  }
+
+  /**
+   * A temporary view of each ranged table under the table's own name, over the stored table named
+   * with its catalog: unqualified names find the temporary view first, so every query of the
+   * analysis reads the range without knowing of it.
+   */
+  async restrictToRange(range: TimeRange): Promise<void> {
+    const condition = rangeCondition(range);
+    for (const table of RANGED_TABLES) await this.connection.run(`DROP VIEW IF EXISTS temp.main.${table}`);
+    if (!condition) return;
+    const [db] = await this.query<{ name: string }>('SELECT current_database() AS name');
+    const catalog = `"${String(db?.name).replaceAll('"', '""')}"`;
+    for (const table of RANGED_TABLES) {
+      await this.connection.run(
+        `CREATE TEMP VIEW ${table} AS SELECT * FROM ${catalog}.main.${table} WHERE ${condition}`,
+      );
+    }
   }
 
   async run(sql: string, params?: DuckDBValue[]): Promise<void> {

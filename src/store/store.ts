@@ -1,4 +1,4 @@
-import type { Dialect } from './dialect.js';
+import { type Dialect, sqlNumber } from './dialect.js';
 
 /** What a column of `appendRows` holds: text, or an address as its 128-bit number (like addresses.ip). */
 export type AppendKind = 'text' | 'address';
@@ -12,6 +12,11 @@ export interface AnalysisStore {
   readonly dialect: Dialect;
   /** settings for analysis (memory, row order), before the first feature query */
   prepareForAnalysis(): Promise<void>;
+  /**
+   * From now on the analysis sees only the flows and log-health facts that start within `range`
+   * (after loading: a restricted DuckDB store takes no more rows); an empty range lifts it.
+   */
+  restrictToRange(range: TimeRange): Promise<void>;
   run(sql: string): Promise<void>;
   /** rows as plain objects; 64-bit and wider integers as bigint */
   query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
@@ -24,3 +29,24 @@ export interface AnalysisStore {
     rows: Iterable<readonly (string | bigint)[]>,
   ): Promise<void>;
 }
+
+/**
+ * The analysed span, Unix seconds: records whose start_time is at or after `since` and before
+ * `until` (either may be absent), so that a store holding months is analysed a day at a time.
+ */
+export interface TimeRange {
+  since?: number;
+  until?: number;
+}
+
+/** SQL condition on start_time for a range; undefined for an open range (no condition). */
+export function rangeCondition(range: TimeRange): string | undefined {
+  const parts = [
+    ...(range.since === undefined ? [] : [`start_time >= ${sqlNumber(range.since)}`]),
+    ...(range.until === undefined ? [] : [`start_time < ${sqlNumber(range.until)}`]),
+  ];
+  return parts.length > 0 ? parts.join(' AND ') : undefined;
+}
+
+/** The tables a range restricts. */
+export const RANGED_TABLES = ['flows', 'log_health'] as const;

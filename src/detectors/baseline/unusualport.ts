@@ -306,7 +306,7 @@ function unusualPortSql(p: Params, { dialect: d }: FeatureContext): string {
       WHERE c.client_internal = 1 AND c.first_seen < b.recent_start
     ),
     new_use AS (
-      SELECT o.host, o.protocol, o.port, count(*) AS connections, sum(1 - o.failed) AS answered,
+      SELECT o.host AS host, o.protocol AS protocol, o.port AS port, count(*) AS connections, sum(1 - o.failed) AS answered,
         count(DISTINCT o.server) AS servers,
         count(DISTINCT CASE WHEN k.server IS NULL THEN o.server END) AS new_servers,
         min(o.server) AS first_server, min(o.first_seen) AS first_seen, max(o.last_seen) AS last_seen
