@@ -2,15 +2,7 @@ import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FlowhawkError } from '../errors.js';
-import {
-  DecodedSizeError,
-  type DecodedStream,
-  decodeStream,
-  isGzip,
-  openRaw,
-  peek,
-  reopenFile,
-} from '../readers/byteSource.js';
+import { type DecodedStream, peek } from '../readers/decodedStream.js';
 import { readerFor } from '../readers/index.js';
 import type { RecordSink } from '../readers/recordSink.js';
 import { type InputFormat, sniffFormat } from '../readers/sniff.js';
@@ -18,6 +10,7 @@ import { DEFAULT_V2_LAYOUT, type VpcLayout } from '../readers/vpcText.js';
 import { readLines, vpcTextReader } from '../readers/vpcTextReader.js';
 import type { IngestSummary } from '../report.js';
 import type { DuckdbStore } from '../store/duckdbStore.js';
+import { DecodedSizeError, decodeStream, isGzip, openRaw, reopenFile } from './byteSource.js';
 import { abandon, insertBadLines } from './fileCommits.js';
 import { readFileFacts, spoolStdin } from './fileFacts.js';
 import { unreadableReason } from './inputFiles.js';

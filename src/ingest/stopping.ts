@@ -1,5 +1,5 @@
 import { InterruptedError } from '../errors.js';
-import type { DecodedStream } from '../readers/byteSource.js';
+import type { DecodedStream } from '../readers/decodedStream.js';
 
 /** Thrown into a reader when the run is stopped: the file it was reading is not kept. */
 export class AbortedRead extends Error {}
@@ -7,7 +7,7 @@ export class AbortedRead extends Error {}
 /** The decoded stream, ending with AbortedRead at the first chunk after `signal` fires. */
 export function abortable(stream: DecodedStream, signal: AbortSignal | undefined): DecodedStream {
   if (!signal) return stream;
-  async function* chunks(): AsyncGenerator<Buffer> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
     for await (const chunk of stream.chunks) {
       if (signal?.aborted) throw new AbortedRead();
       yield chunk;

@@ -144,7 +144,7 @@ export class VpcLoader {
     path: string,
     firstLine: number,
     lineCount: number,
-    bytes: Buffer,
+    bytes: Uint8Array,
   ) {
     const slot = this.slot(this.clean, layout);
     this.enter(slot.batch, fileId);

@@ -1,5 +1,5 @@
 import { type Biflow, emitBiflow, isIpAddress, type Side } from './biflow.js';
-import type { DecodedStream } from './byteSource.js';
+import type { DecodedStream } from './decodedStream.js';
 import { defineReader } from './defineReader.js';
 import { addSeconds, civilToEpoch, isDecimalSeconds } from './epochSeconds.js';
 import { isIcmp, protocolNumber, TCP } from './protocolNumbers.js';

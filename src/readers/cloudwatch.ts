@@ -1,6 +1,7 @@
-import { gunzipSync } from 'node:zlib';
-import type { DecodedStream } from './byteSource.js';
+import { byteText, utf8Text } from './bytes.js';
+import type { DecodedStream } from './decodedStream.js';
 import { defineReader } from './defineReader.js';
+import { gunzipBase64Text } from './embeddedGzip.js';
 import { type JsonPiece, type JsonPosition, JsonValueSplitter } from './jsonValues.js';
 import { lineChunks } from './lineChunks.js';
 import type { RecordSink } from './recordSink.js';
@@ -127,7 +128,7 @@ async function readExport(decoded: DecodedStream, messages: MessageReader): Prom
       messages.sink.badLine(messages.take(chunk.firstLine), chunk.broken, excerpt(chunk.bytes));
       continue;
     }
-    const lines = chunk.bytes.toString('utf8').split('\n');
+    const lines = utf8Text(chunk.bytes).split('\n');
     // the chunk's final '\n' leaves one empty string that is no line
     if (lines[lines.length - 1] === '') lines.pop();
     for (let index = 0; index < lines.length; index++) {
@@ -239,8 +240,7 @@ async function onValue(value: unknown, messages: MessageReader, line: number, at
   } else if (typeof awslogs?.data === 'string') {
     let payload: unknown;
     try {
-      const gzipped = Buffer.from(awslogs.data, 'base64');
-      payload = JSON.parse(gunzipSync(gzipped, { maxOutputLength: MAX_INFLATED_BYTES }).toString('utf8'));
+      payload = JSON.parse(await gunzipBase64Text(awslogs.data, MAX_INFLATED_BYTES));
     } catch (error) {
       const reason = `awslogs.data is not base64 of gzip'd JSON (${(error as Error).message}; at ${where(at)})`;
       sink.badLine(messages.take(line), reason, excerpt(awslogs.data));
@@ -270,7 +270,7 @@ function where(at: JsonPosition): string {
   return `line ${at.line}, column ${at.column}`;
 }
 
-function excerpt(text: string | Buffer): string {
-  const shown = typeof text === 'string' ? text : text.toString('latin1');
+function excerpt(text: string | Uint8Array): string {
+  const shown = typeof text === 'string' ? text : byteText(text);
   return shown.slice(0, EXCERPT_CHARS).replace(/[^\x20-\x7e]/g, '?');
 }

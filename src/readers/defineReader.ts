@@ -1,13 +1,13 @@
-import type { DecodedStream } from './byteSource.js';
+import type { DecodedStream } from './decodedStream.js';
 import type { RecordSink } from './recordSink.js';
 import type { VpcLayout } from './vpcText.js';
 
 /** The start of an input, as every reader's sniff sees it. */
 export interface SniffInput {
   /** the first bytes as stored (before decompression) */
-  raw: Buffer;
+  raw: Uint8Array;
   /** the first bytes after decompression */
-  head: Buffer;
+  head: Uint8Array;
   /** `head` as text (at most 16 KiB), leading blanks trimmed */
   first: string;
   /** the first line of `first` */

@@ -1,3 +1,4 @@
+import { concatBytes, utf8Text } from './bytes.js';
 /**
  * Cuts a stream of JSON text into its top-level values without holding the whole stream: concatenated
  * objects (`}{`, as Firehose writes CloudWatch payloads to S3), one per line (NDJSON), or the elements
@@ -38,7 +39,7 @@ export class JsonValueSplitter {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private parts: Buffer[] = [];
+  private parts: Uint8Array[] = [];
   private size = 0;
   private start: JsonPosition = { line: 1, column: 1 };
   // nothing but whitespace (or a byte order mark) seen yet
@@ -55,7 +56,7 @@ export class JsonValueSplitter {
     return this.line;
   }
 
-  push(chunk: Buffer): JsonPiece[] {
+  push(chunk: Uint8Array): JsonPiece[] {
     const out: JsonPiece[] = [];
     let segment = 0;
     // where the next byte that can end plain string content lies: found once, reused until passed
@@ -165,7 +166,7 @@ export class JsonValueSplitter {
     return out;
   }
 
-  private keep(bytes: Buffer) {
+  private keep(bytes: Uint8Array) {
     if (bytes.length === 0) return;
     const before = this.size;
     this.size += bytes.length;
@@ -179,15 +180,15 @@ export class JsonValueSplitter {
   }
 
   /** The first EXCERPT_BYTES of what is kept. */
-  private head(): Buffer {
-    const head: Buffer[] = [];
+  private head(): Uint8Array {
+    const head: Uint8Array[] = [];
     let length = 0;
     for (const part of this.parts) {
       if (length >= EXCERPT_BYTES) break;
       head.push(part);
       length += part.length;
     }
-    return Buffer.concat(head).subarray(0, EXCERPT_BYTES);
+    return concatBytes(head).subarray(0, EXCERPT_BYTES);
   }
 
   private newLine(resetMode = true) {
@@ -204,13 +205,13 @@ export class JsonValueSplitter {
       return this.bad(`JSON value larger than ${this.maxValueBytes >> 20} MiB skipped`);
     }
     const only = this.parts.length === 1 ? this.parts[0] : undefined;
-    const text = (only ?? Buffer.concat(this.parts, this.size)).toString('utf8');
+    const text = utf8Text(only ?? concatBytes(this.parts, this.size));
     this.reset();
     return { kind: 'value', text, at, inArray };
   }
 
   private bad(reason: string): JsonPiece {
-    const excerpt = this.head().toString('utf8');
+    const excerpt = utf8Text(this.head());
     const piece: JsonPiece = { kind: 'bad', reason, excerpt, at: this.start, inArray: this.inArray };
     this.reset();
     return piece;

@@ -1,9 +1,10 @@
-import type { Damage } from './gzipMembers.js';
+import { concatBytes } from './bytes.js';
+import type { Damage } from './decodedStream.js';
 
 /** A run of complete lines cut from a byte stream, with the number of its first line. */
 export interface LineChunk {
   /** the lines, each ending with '\n' except possibly the last line of the stream */
-  bytes: Buffer;
+  bytes: Uint8Array;
   /** 1-based number of the first line in the whole stream */
   firstLine: number;
   lineCount: number;
@@ -20,7 +21,7 @@ export const TARGET_CHUNK_BYTES = 4 << 20;
 /** No flow log record comes near this; past it a "line" is binary junk or a wrong file. */
 export const MAX_LINE_BYTES = 1 << 20;
 
-export function countLines(bytes: Buffer): number {
+export function countLines(bytes: Uint8Array): number {
   let count = 0;
   let at = bytes.indexOf(NEWLINE);
   while (at !== -1) {
@@ -41,11 +42,11 @@ const EXCERPT_BYTES = 200;
  * offsets in `source`'s bytes) are cut out as broken chunks at the lines where they sit.
  */
 export async function* lineChunks(
-  source: AsyncIterable<Buffer>,
+  source: AsyncIterable<Uint8Array>,
   targetBytes = TARGET_CHUNK_BYTES,
   damages: readonly Damage[] = [],
 ): AsyncGenerator<LineChunk> {
-  let pending: Buffer[] = [];
+  let pending: Uint8Array[] = [];
   let pendingBytes = 0;
   // offset in the source of the first pending byte
   let pendingStart = 0;
@@ -53,18 +54,18 @@ export async function* lineChunks(
   let damageIndex = 0;
   // inside an over-long line: drop bytes until its newline
   let skipping = false;
-  const lines = (bytes: Buffer): LineChunk => {
+  const lines = (bytes: Uint8Array): LineChunk => {
     const chunk = { bytes, firstLine: nextLine, lineCount: countLines(bytes) };
     nextLine += chunk.lineCount;
     return chunk;
   };
-  const broken = (bytes: Buffer, lineCount: number, reason: string): LineChunk => {
+  const broken = (bytes: Uint8Array, lineCount: number, reason: string): LineChunk => {
     const chunk = { bytes, firstLine: nextLine, lineCount, broken: reason };
     nextLine += lineCount;
     return chunk;
   };
   /** The chunks of `bytes` (source offset `start`), damages split out. */
-  function* emit(bytes: Buffer, start: number): Generator<LineChunk> {
+  function* emit(bytes: Uint8Array, start: number): Generator<LineChunk> {
     let rest = bytes;
     let restStart = start;
     for (let damage = damages[damageIndex]; damage && damage.at <= restStart + rest.length; ) {
@@ -80,7 +81,7 @@ export async function* lineChunks(
         );
       } else {
         if (at > 0) yield lines(rest.subarray(0, at));
-        yield broken(Buffer.alloc(0), 0, damage.reason);
+        yield broken(new Uint8Array(0), 0, damage.reason);
       }
       rest = rest.subarray(at);
       restStart += at;
@@ -102,7 +103,7 @@ export async function* lineChunks(
     pending.push(piece);
     pendingBytes += piece.length;
     if (pendingBytes < targetBytes) continue;
-    const joined = Buffer.concat(pending, pendingBytes);
+    const joined = concatBytes(pending, pendingBytes);
     const cut = joined.lastIndexOf(NEWLINE);
     if (cut === -1) {
       if (joined.length <= MAX_LINE_BYTES) {
@@ -122,5 +123,5 @@ export async function* lineChunks(
     pending = rest.length > 0 ? [rest] : [];
     pendingBytes = rest.length;
   }
-  yield* emit(Buffer.concat(pending, pendingBytes), pendingStart);
+  yield* emit(concatBytes(pending, pendingBytes), pendingStart);
 }

@@ -6,7 +6,7 @@ import type { VpcLayout } from './vpcText.js';
  */
 export interface RecordSink {
   /** lines known to be clean (isCleanChunk) in `layout`: the fast path */
-  cleanChunk(layout: VpcLayout, firstLine: number, lineCount: number, bytes: Buffer): Promise<void>;
+  cleanChunk(layout: VpcLayout, firstLine: number, lineCount: number, bytes: Uint8Array): Promise<void>;
   /** one record the reader split itself; values line up with layout.fields */
   row(layout: VpcLayout, line: number, values: readonly string[]): Promise<void>;
   /** a line that is no record: what was wrong, and its start for the user to see */

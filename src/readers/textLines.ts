@@ -1,4 +1,5 @@
-import type { DecodedStream } from './byteSource.js';
+import { byteText, utf8Text } from './bytes.js';
+import type { DecodedStream } from './decodedStream.js';
 import { lineChunks } from './lineChunks.js';
 import type { RecordSink } from './recordSink.js';
 
@@ -17,10 +18,10 @@ export async function forEachLine(
 ): Promise<void> {
   for await (const chunk of lineChunks(decoded.chunks, undefined, decoded.damages)) {
     if (chunk.broken !== undefined) {
-      sink.badLine(chunk.firstLine, chunk.broken, excerpt(chunk.bytes.toString('latin1')));
+      sink.badLine(chunk.firstLine, chunk.broken, excerpt(byteText(chunk.bytes)));
       continue;
     }
-    const lines = chunk.bytes.toString('utf8').split('\n');
+    const lines = utf8Text(chunk.bytes).split('\n');
     // the chunk's final '\n' leaves one empty string that is no line
     if (lines[lines.length - 1] === '') lines.pop();
     for (let index = 0; index < lines.length; index++) {

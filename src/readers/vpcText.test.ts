@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_V2_LAYOUT, isCleanChunk, layoutFromNames, parseHeader, splitRecord } from './vpcText.js';
 
@@ -68,5 +70,44 @@ describe('isCleanChunk', () => {
     ['NUL', 'a\0b\n'],
   ])('sends %s to the careful path', (_, text) => {
     expect(isCleanChunk(Buffer.from(text))).toBe(false);
+  });
+
+  // the rule as it was written before the readers left Node's Buffer: the one-pass check must agree
+  const UNSAFE = ['  ', '\t', '\r', '\v', '\f', '#', '\n\n', '\n ', ' \n', '\0'].map((t) => Buffer.from(t));
+  const byPatterns = (bytes: Buffer) =>
+    bytes.length > 0 &&
+    bytes[0] !== 0x0a &&
+    bytes[0] !== 0x20 &&
+    bytes[bytes.length - 1] !== 0x20 &&
+    isAscii(bytes) &&
+    UNSAFE.every((pattern) => bytes.indexOf(pattern) === -1);
+
+  it('agrees with the pattern rule on any bytes', () => {
+    const tricky = fc.constantFrom(
+      0x20,
+      0x0a,
+      0x09,
+      0x0d,
+      0x0b,
+      0x0c,
+      0x00,
+      0x23,
+      0x7f,
+      0x80,
+      0xc3,
+      0x01,
+      0x61,
+      0x31,
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(tricky, fc.integer({ min: 0, max: 255 })), { maxLength: 40 }),
+        (codes) => {
+          const bytes = Buffer.from(codes);
+          expect(isCleanChunk(bytes)).toBe(byPatterns(bytes));
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

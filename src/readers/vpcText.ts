@@ -1,4 +1,3 @@
-import { isAscii } from 'node:buffer';
 import { DEFAULT_V2_FIELDS, vpcField } from './vpcFields.js';
 
 /**
@@ -55,19 +54,31 @@ export function splitRecord(line: string, layout: VpcLayout): SplitResult {
   return { values };
 }
 
-// Byte patterns that make a chunk unsafe for the strict fast path (DuckDB's CSV reader with one
-// space as delimiter): it would merge or split fields differently from splitRecord, or skip lines.
-const UNSAFE_PATTERNS = ['  ', '\t', '\r', '\v', '\f', '#', '\n\n', '\n ', ' \n', '\0'].map((text) =>
-  Buffer.from(text),
-);
+// What makes a chunk unsafe for the strict fast path (DuckDB's CSV reader with one space as
+// delimiter): anything it would split or merge differently from splitRecord, or a line it would skip.
+// Bytes that may never occur: non-ASCII, tab, CR, VT, FF, NUL and '#' (comments).
+const UNSAFE_BYTE = new Uint8Array(256);
+for (let byte = 0x80; byte < 0x100; byte++) UNSAFE_BYTE[byte] = 1;
+for (const byte of [0x09, 0x0d, 0x0b, 0x0c, 0x00, 0x23]) UNSAFE_BYTE[byte] = 1;
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
 
 /**
  * True when every line of `bytes` is plain ASCII with single spaces between fields, no blank lines and
- * no comments: DuckDB can then parse it directly and line numbers follow from row positions.
+ * no comments: DuckDB can then parse it directly and line numbers follow from row positions. One
+ * pass: besides the bytes above, a space or newline may not follow a space or newline ("  ", "\n\n",
+ * "\n ", " \n"), and the chunk may not start with either nor end with a space.
  */
-export function isCleanChunk(bytes: Buffer): boolean {
-  if (bytes.length === 0 || bytes[0] === 0x0a || bytes[0] === 0x20) return false;
-  if (bytes[bytes.length - 1] === 0x20) return false;
-  if (!isAscii(bytes)) return false;
-  return UNSAFE_PATTERNS.every((pattern) => bytes.indexOf(pattern) === -1);
+export function isCleanChunk(bytes: Uint8Array): boolean {
+  const length = bytes.length;
+  if (length === 0 || bytes[length - 1] === SPACE) return false;
+  // a chunk starts as if after a newline: a leading space or newline is refused below
+  let previous = NEWLINE;
+  for (let at = 0; at < length; at++) {
+    const byte = bytes[at] as number;
+    if (UNSAFE_BYTE[byte] === 1) return false;
+    if ((byte === SPACE || byte === NEWLINE) && (previous === SPACE || previous === NEWLINE)) return false;
+    previous = byte;
+  }
+  return true;
 }

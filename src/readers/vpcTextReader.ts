@@ -1,4 +1,5 @@
-import type { DecodedStream } from './byteSource.js';
+import { byteText, utf8Text } from './bytes.js';
+import type { DecodedStream } from './decodedStream.js';
 import { defineReader } from './defineReader.js';
 import { lineChunks } from './lineChunks.js';
 import type { RecordSink } from './recordSink.js';
@@ -49,7 +50,7 @@ export async function readVpcText(decoded: DecodedStream, sink: RecordSink, opti
     let { bytes, firstLine, lineCount } = chunk;
     if (firstLine === 1) {
       const end = bytes.indexOf(0x0a);
-      const header = parseHeader(bytes.toString('latin1', 0, end === -1 ? bytes.length : end));
+      const header = parseHeader(byteText(bytes.subarray(0, end === -1 ? bytes.length : end)));
       if (header) {
         adopt(header);
         sink.header(1);
@@ -70,14 +71,14 @@ export async function readVpcText(decoded: DecodedStream, sink: RecordSink, opti
 
 /** The careful path, one line at a time; returns the layout in force at the end. */
 export async function readLines(
-  bytes: Buffer,
+  bytes: Uint8Array,
   firstLine: number,
   initial: VpcLayout | undefined,
   sink: RecordSink,
   adopt: (layout: VpcLayout) => void = () => undefined,
 ): Promise<VpcLayout | undefined> {
   let layout = initial;
-  const lines = bytes.toString('utf8').split('\n');
+  const lines = utf8Text(bytes).split('\n');
   // the chunk's final '\n' leaves one empty string that is no line
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   for (let index = 0; index < lines.length; index++) {
@@ -105,7 +106,7 @@ export async function readLines(
   return layout;
 }
 
-function excerpt(text: string | Buffer): string {
-  const shown = typeof text === 'string' ? text : text.toString('latin1');
+function excerpt(text: string | Uint8Array): string {
+  const shown = typeof text === 'string' ? text : byteText(text);
   return shown.slice(0, EXCERPT_CHARS).replace(/[^\x20-\x7e]/g, '?');
 }

@@ -1,5 +1,5 @@
 import { type Biflow, emitBiflow, isIpAddress } from './biflow.js';
-import type { DecodedStream } from './byteSource.js';
+import type { DecodedStream } from './decodedStream.js';
 import { defineReader } from './defineReader.js';
 import { addSeconds, isDecimalSeconds, isoToEpoch, numberToSeconds } from './epochSeconds.js';
 import { ICMP, ICMPV6, protocolNumber, TCP } from './protocolNumbers.js';

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { type Damage, type GzipReport, gunzipMembers, type Reopen } from './gzipMembers.js';
+import type { DecodedStream } from '../readers/decodedStream.js';
+import { type GzipReport, gunzipMembers, type Reopen } from './gzipMembers.js';
 
 /** Where an input comes from: a file path, or '-' for standard input. */
 export type InputPath = string;
@@ -15,15 +16,6 @@ export function isGzip(head: Uint8Array): boolean {
 
 export function openRaw(path: InputPath): Readable {
   return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: READ_CHUNK });
-}
-
-/** The decompressed bytes of an input, and what decoding found on the way. */
-export interface DecodedStream {
-  chunks: AsyncIterable<Buffer>;
-  /** gzip damage in the decoded bytes, in order; complete once `chunks` is exhausted */
-  readonly damages: readonly Damage[];
-  /** notes that cost no line (trailing garbage ignored, …); complete once `chunks` is exhausted */
-  readonly warnings: readonly string[];
 }
 
 /**
@@ -136,40 +128,4 @@ async function* capped(chunks: AsyncGenerator<Buffer>, maxBytes: number, raw: Re
     }
     yield chunk;
   }
-}
-
-/**
- * Reads the first decoded bytes (at least `bytes` of them, unless the input is shorter) without
- * consuming them: the returned stream yields everything, head included.
- */
-export async function peek(
-  decoded: DecodedStream,
-  bytes = 64 * 1024,
-): Promise<{ head: Buffer; stream: DecodedStream }> {
-  const iterator = decoded.chunks[Symbol.asyncIterator]();
-  const taken: Buffer[] = [];
-  let size = 0;
-  let done = false;
-  while (size < bytes) {
-    const next = await iterator.next();
-    if (next.done) {
-      done = true;
-      break;
-    }
-    taken.push(next.value);
-    size += next.value.length;
-  }
-  async function* replay(): AsyncGenerator<Buffer> {
-    yield* taken;
-    if (done) return;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-  return {
-    head: Buffer.concat(taken, size),
-    stream: { chunks: replay(), damages: decoded.damages, warnings: decoded.warnings },
-  };
 }

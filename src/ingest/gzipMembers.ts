@@ -1,20 +1,6 @@
 import zlib from 'node:zlib';
+import type { Damage } from '../readers/decodedStream.js';
 import { InputBytes } from './inputBytes.js';
-
-/**
- * A point in the decoded bytes where gzip damage ends the good data: the decoder keeps every byte
- * decoded before it, and goes on at the next intact member when there is one.
- */
-export interface Damage {
-  /** offset in the decoded bytes where the damage sits (the start of what comes after it) */
-  at: number;
-  /**
-   * the damage cut a line short: the decoder ended that line with a '\n' it inserted, so the line
-   * ending at `at` is a fragment, not a record
-   */
-  cut: boolean;
-  reason: string;
-}
 
 /** What the decoder found besides the data: damage, and notes that cost no line. */
 export interface GzipReport {

@@ -5,7 +5,7 @@ import { decodeStream } from './byteSource.js';
 
 async function decoded(chunks: Buffer[]) {
   const stream = decodeStream(Readable.from(chunks));
-  const out: Buffer[] = [];
+  const out: Uint8Array[] = [];
   for await (const chunk of stream.chunks) out.push(chunk);
   return { text: Buffer.concat(out).toString('latin1'), damages: stream.damages };
 }
