@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { type ClickhouseLoadResult, loadIntoClickhouse } from '../ingest/clickhouseLoad.js';
 import { ingest, type StoredFile } from '../ingest/ingest.js';
 import { renderIngestSummary } from '../outputs/ingestSummaryText.js';
+import { ClickhouseStore } from '../store/clickhouse/clickhouseStore.js';
 import { DuckdbStore } from '../store/duckdbStore.js';
 import { fieldsOption } from './fieldsOption.js';
 import {
@@ -15,10 +17,18 @@ import {
 import { stopOnSignals } from './interrupt.js';
 import { progressReporter } from './progress.js';
 import { type S3Flags, s3Flags, s3OptionsFrom } from './s3Flags.js';
-import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import {
+  clickhouseFrom,
+  type StoreFlags,
+  type StoreUrlFlags,
+  scanNeedsScratchFile,
+  storeOptions,
+  storeOptionsFrom,
+  storeUrlOption,
+} from './storeOptions.js';
 
 export function registerIngest(program: Command): void {
-  s3Flags(storeOptions(program.command('ingest')))
+  storeUrlOption(s3Flags(storeOptions(program.command('ingest'))))
     .description('read flow log files into the canonical flows table and print the ingest summary')
     .argument(
       '<paths...>',
@@ -41,11 +51,14 @@ Exit codes: 0 done, 2 usage error, 3 input error, 130/143 stopped by Ctrl-C/SIGT
 With --workspace, each file is stored whole or not at all: a run stopped at any moment (Ctrl-C,
 SIGTERM, a crash) keeps the files it finished, and running the same command again reads the rest.
 The summary is printed in every case: it says what was read and what was skipped.
+With --store, the flows read are then sent to ClickHouse a file at a time; a file it already holds
+(same content) is not sent again, and a file cut short is removed and sent whole by the next run.
 
 Examples:
   flowhawk ingest ./AWSLogs/                  # every file under the S3 download, gzip or not
   flowhawk ingest s3://my-logs/AWSLogs/ --since 24h --workspace hist.duckdb
   flowhawk ingest logs/ --workspace hist.duckdb --json
+  flowhawk ingest ./AWSLogs/ --store clickhouse://flowhawk@ch1:8123/flows   # then: scan --store …
   aws logs tail /vpc/flowlogs --format short | flowhawk ingest -
   flowhawk ingest messages.txt --fields "version interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action"`,
     )
@@ -53,6 +66,7 @@ Examples:
       async (
         paths: string[],
         options: StoreFlags &
+          StoreUrlFlags &
           S3Flags & {
             workspace?: string;
             fields?: string;
@@ -64,7 +78,10 @@ Examples:
           },
       ) => {
         const s3 = s3OptionsFrom(options);
-        const store = await DuckdbStore.open(storeOptionsFrom(options));
+        const clickhouseUrl = clickhouseFrom(options);
+        // on the way to ClickHouse, a large input is held in a scratch file rather than in memory
+        const scratchFile = !!clickhouseUrl && !options.workspace && (await scanNeedsScratchFile(paths));
+        const store = await DuckdbStore.open({ ...storeOptionsFrom(options), scratchFile });
         const stop = stopOnSignals();
         try {
           const layout = fieldsOption(options.fields);
@@ -85,7 +102,13 @@ Examples:
           });
           progress.stop();
           reportUnreadable(summary);
-          process.stdout.write(options.json ? `${JSON.stringify(summary)}\n` : renderIngestSummary(summary));
+          const sent = clickhouseUrl ? await sendToClickhouse(store, clickhouseUrl) : undefined;
+          process.stdout.write(
+            options.json
+              ? `${JSON.stringify(sent ? { ...summary, clickhouse: sent } : summary)}\n`
+              : renderIngestSummary(summary),
+          );
+          if (sent && !options.json && !options.quiet) say(describeSent(sent));
           const where = describePaths(paths);
           const failure =
             (options.allowEmpty ? undefined : nothingRead(where, summary)) ??
@@ -97,4 +120,18 @@ Examples:
         }
       },
     );
+}
+
+async function sendToClickhouse(from: DuckdbStore, url: string): Promise<ClickhouseLoadResult> {
+  const to = await ClickhouseStore.open(url);
+  try {
+    return await loadIntoClickhouse(from, to);
+  } finally {
+    await to.close();
+  }
+}
+
+function describeSent(sent: ClickhouseLoadResult): string {
+  const flows = sent.flows.toLocaleString('en-US');
+  return `sent ${sent.sent} file(s), ${flows} flow records, to ClickHouse; ${sent.skipped} it already held`;
 }

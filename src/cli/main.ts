@@ -27,6 +27,12 @@ export function buildProgram(): Command {
 
 /** Exit codes: 0 clean, 2 usage error, 3 input error. */
 export async function main(argv: string[]): Promise<void> {
+  // `flowhawk … | head` closes the pipe early: stop quietly, as other command-line tools do, instead
+  // of dying on an unhandled EPIPE with a stack trace
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') process.stderr.write(`flowhawk: cannot write the output: ${error.message}\n`);
+    process.exit(error.code === 'EPIPE' ? (process.exitCode ?? 0) : 3);
+  });
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {

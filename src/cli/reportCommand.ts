@@ -5,10 +5,13 @@ import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
 import { FORMATS } from '../outputs/formats.js';
 import { scan } from '../scan.js';
+import { isClickhouseUrl } from '../store/clickhouse/storeUrl.js';
 import { checkOutput, writeReport } from './outputFile.js';
-import { type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
+import { rangeFrom, type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
 interface ReportOptions extends Omit<StoreFlags, 'workspace'> {
+  since?: string;
+  until?: string;
   config?: string;
   format: string;
   output?: string;
@@ -22,8 +25,13 @@ export function registerReport(program: Command): void {
     )
     .argument(
       '<workspace>',
-      'DuckDB workspace file made by `flowhawk scan … --workspace FILE` or `flowhawk ingest`',
+      'DuckDB workspace file made by `flowhawk scan … --workspace FILE` or `flowhawk ingest`, or a ClickHouse store URL (clickhouse://…, chdb:///dir) filled by `flowhawk ingest --store`',
     )
+    .option(
+      '--since <time>',
+      'analyse only flows starting from this time (ISO time, a duration before now: 24h, or Unix seconds)',
+    )
+    .option('--until <time>', 'analyse only flows starting before this time')
     .option('-f, --format <format>', `output format: ${Object.keys(FORMATS).join(', ')}`, 'html')
     .option('-o, --output <file>', 'write the output to a file instead of standard output')
     .option(
@@ -39,7 +47,8 @@ Exit codes: 0 done, 2 usage error, 3 input error (missing or unreadable workspac
 Examples:
   flowhawk scan logs/ --workspace hist.duckdb --format table
   flowhawk report hist.duckdb --output report.html     # one self-contained file, opens offline
-  flowhawk report hist.duckdb --format json --show-suppressed`,
+  flowhawk report hist.duckdb --format json --show-suppressed
+  flowhawk report clickhouse://ch1/flows --since 2024-03-11 --until 2024-03-12 --output day.html`,
     )
     .action(async (workspace: string, options: ReportOptions) => {
       const render = FORMATS[options.format];
@@ -50,8 +59,10 @@ Examples:
           `use one of: ${Object.keys(FORMATS).join(', ')}`,
         );
       }
+      const range = rangeFrom(options);
+      const clickhouse = isClickhouseUrl(workspace) ? workspace : undefined;
       // DuckDB would create an empty workspace at a path that does not exist: refuse instead.
-      if (!statSync(workspace, { throwIfNoEntry: false })?.isFile()) {
+      if (!clickhouse && !statSync(workspace, { throwIfNoEntry: false })?.isFile()) {
         throw new FlowhawkError(
           'INPUT',
           `no workspace file at ${workspace}`,
@@ -61,7 +72,9 @@ Examples:
       const config = loadConfig(DETECTORS, options.config);
       if (options.output) await checkOutput(options.output);
       const result = await scan({
-        store: storeOptionsFrom({ ...options, workspace }, config),
+        store: storeOptionsFrom(clickhouse ? options : { ...options, workspace }, config),
+        ...(clickhouse ? { clickhouse } : {}),
+        ...(range ? { range } : {}),
         config,
         detectors: DETECTORS,
         traffic: true,

@@ -124,7 +124,9 @@ Examples:
       }
       const now = new Date();
       const range = rangeFrom(options, now);
-      const clickhouse = clickhouseFrom(options);
+      const loaded = loadConfig(DETECTORS, options.config);
+      // a --workspace named on the command line wins over the config's "store"
+      const clickhouse = clickhouseFrom(options, options.workspace ? undefined : loaded);
       if (paths.length === 0 && !options.workspace && !clickhouse) {
         throw new FlowhawkError(
           'USAGE',
@@ -132,7 +134,6 @@ Examples:
           'give files or directories, or --workspace FILE (or --store URL) to re-analyse',
         );
       }
-      const loaded = loadConfig(DETECTORS, options.config);
       const config = { ...loaded, threatLists: threatListOptions(options.threatList, loaded.threatLists) };
       if (options.output) await checkOutput(options.output);
       // checked with or without paths: a typo in --fields is a usage error either way

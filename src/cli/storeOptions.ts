@@ -89,17 +89,21 @@ export function rangeFrom(
     : { ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) };
 }
 
-/** The ClickHouse store URL of --store, checked to be one. */
-export function clickhouseFrom(flags: StoreUrlFlags): string | undefined {
-  if (flags.store === undefined) return undefined;
-  if (!isClickhouseUrl(flags.store)) {
+/** The ClickHouse store URL of --store (else the config's "store"), checked to be one. */
+export function clickhouseFrom(
+  flags: StoreUrlFlags,
+  config?: Pick<FlowhawkConfig, 'store'>,
+): string | undefined {
+  const url = flags.store ?? config?.store;
+  if (url === undefined) return undefined;
+  if (!isClickhouseUrl(url)) {
     throw new FlowhawkError(
       'USAGE',
-      `--store ${flags.store} is not a ClickHouse store URL`,
+      `--store ${url} is not a ClickHouse store URL`,
       'write clickhouse://host/database or chdb:///dir (a DuckDB file is --workspace)',
     );
   }
-  return flags.store;
+  return url;
 }
 
 function timeFlag(flag: string, text: string, now: Date): number {

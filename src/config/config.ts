@@ -44,6 +44,8 @@ export interface FlowhawkConfig {
   memoryLimit?: number;
   /** folder for batch and spill files (absolute), when the config sets it */
   tempDir?: string;
+  /** a ClickHouse store (clickhouse://… or chdb://…) that scan, ingest and report use when --store is not given */
+  store?: string;
   /** where the config came from, for messages */
   source: string;
 }
@@ -96,6 +98,7 @@ export function resolveConfig(
       'threatLists',
       'memoryLimit',
       'tempDir',
+      'store',
       '$schema',
       'comment',
     ],
@@ -168,6 +171,16 @@ export function resolveConfig(
       : typeof object.tempDir === 'string' && object.tempDir !== ''
         ? resolve(baseDir, object.tempDir)
         : fail('tempDir', 'must be the path of a folder');
+  const store =
+    object.store === undefined
+      ? undefined
+      : typeof object.store === 'string' && /^(clickhouse|chdb):\/\//i.test(object.store)
+        ? object.store
+        : fail(
+            'store',
+            'must be a ClickHouse store URL',
+            'write "clickhouse://[user@]host[:port]/database[?cluster=NAME&secure=1]" or "chdb:///dir"; keep the password in FLOWHAWK_CLICKHOUSE_PASSWORD',
+          );
   return {
     internalNetworks,
     detectors,
@@ -175,6 +188,7 @@ export function resolveConfig(
     threatLists,
     ...(memoryLimit === undefined ? {} : { memoryLimit }),
     ...(tempDir === undefined ? {} : { tempDir }),
+    ...(store === undefined ? {} : { store }),
     source,
   };
 }

@@ -7,7 +7,8 @@ async function* pieces(...parts: (string | Buffer)[]) {
 
 async function collect(source: AsyncIterable<Buffer>, target?: number) {
   const out = [];
-  for await (const chunk of lineChunks(source, target)) out.push({ ...chunk, text: Buffer.from(chunk.bytes).toString() });
+  for await (const chunk of lineChunks(source, target))
+    out.push({ ...chunk, text: Buffer.from(chunk.bytes).toString() });
   return out;
 }
 
