@@ -126,6 +126,21 @@ async function spawnServer(directory: string): Promise<{ child: ChildProcess; po
   return { child, port };
 }
 
+/**
+ * A request to the server's test-control routes. fetch keeps connections alive, and the server may
+ * close an idle one just as fetch reuses it ("other side closed", seen on a loaded machine); both
+ * routes are idempotent (read the log, set the policy), so the request is sent once more.
+ */
+async function control(url: string, init?: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, init);
+  }
+}
+
 export async function startS3(): Promise<TestS3> {
   const directory = mkdtempSync(join(tmpdir(), 'flowhawk-s3rver-'));
   const { child, port } = await spawnServer(directory);
@@ -138,7 +153,7 @@ export async function startS3(): Promise<TestS3> {
   });
   let from = 0;
   const all = async (): Promise<RequestSeen[]> => {
-    const log = (await (await fetch(`${url}/__test/requests`)).json()) as (Omit<RequestSeen, 'query'> & {
+    const log = (await (await control(`${url}/__test/requests`)).json()) as (Omit<RequestSeen, 'query'> & {
       query: string;
     })[];
     return log.map((r) => ({ ...r, query: new URLSearchParams(r.query) }));
@@ -171,7 +186,7 @@ export async function startS3(): Promise<TestS3> {
       return keys;
     },
     policy: async (policy) => {
-      await fetch(`${url}/__test/policy`, { method: 'POST', body: JSON.stringify(policy) });
+      await control(`${url}/__test/policy`, { method: 'POST', body: JSON.stringify(policy) });
     },
     requests,
     lists: async () => (await requests()).filter(isList),
