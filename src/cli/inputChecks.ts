@@ -55,6 +55,7 @@ export function nothingRead(where: string, summary: IngestSummary): FlowhawkErro
 export async function nothingStored(
   workspace: string,
   store: AnalysisStore,
+  hint = 'check the workspace path, or ingest flow logs into it first; --allow-empty accepts an empty workspace',
 ): Promise<FlowhawkError | undefined> {
   const [row] = await store.query<{ n: bigint }>(
     'SELECT (SELECT count(*) FROM flows) + (SELECT count(*) FROM log_health) AS n',
@@ -63,7 +64,7 @@ export async function nothingStored(
   return new FlowhawkError(
     'INPUT_EMPTY',
     `nothing to analyse in ${workspace}: the workspace holds no flows`,
-    'check the workspace path, or ingest flow logs into it first; --allow-empty accepts an empty workspace',
+    hint,
   );
 }
 

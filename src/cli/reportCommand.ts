@@ -6,6 +6,7 @@ import { FlowhawkError } from '../errors.js';
 import { FORMATS } from '../outputs/formats.js';
 import { scan } from '../scan.js';
 import { isClickhouseUrl } from '../store/clickhouse/storeUrl.js';
+import { nothingStored } from './inputChecks.js';
 import { checkOutput, writeReport } from './outputFile.js';
 import { rangeFrom, type StoreFlags, storeOptions, storeOptionsFrom } from './storeOptions.js';
 
@@ -75,6 +76,19 @@ Examples:
         store: storeOptionsFrom(clickhouse ? options : { ...options, workspace }, config),
         ...(clickhouse ? { clickhouse } : {}),
         ...(range ? { range } : {}),
+        // a ClickHouse store is made on first use: a mistyped database name would report on nothing
+        ...(clickhouse
+          ? {
+              beforeAnalysis: async ({ store }) => {
+                const empty = await nothingStored(
+                  workspace,
+                  store,
+                  'check the database in the URL, or fill it first with `flowhawk ingest LOGS --store URL`',
+                );
+                if (empty) throw empty;
+              },
+            }
+          : {}),
         config,
         detectors: DETECTORS,
         traffic: true,
