@@ -95,9 +95,9 @@ export default defineDetector({
       HAVING sum(attempts) >= ${p.minAttempts}
     )
     SELECT p.client, p.server, sum(p.attempts) AS attempts, sum(p.failed) AS failed,
-      ${d.orderedList('p.server_port', 'p.attempts DESC, p.server_port')} AS ports,
-      ${d.orderedList('p.protocol', 'p.attempts DESC, p.server_port')} AS protocols,
-      ${d.orderedList('r.reachable', 'p.attempts DESC, p.server_port')} AS reachable,
+      ${d.orderedList('p.server_port', 'p.attempts DESC, p.server_port, p.protocol')} AS ports,
+      ${d.orderedList('p.protocol', 'p.attempts DESC, p.server_port, p.protocol')} AS protocols,
+      ${d.orderedList('r.reachable', 'p.attempts DESC, p.server_port, p.protocol')} AS reachable,
       max(CASE WHEN r.reachable = 1 AND p.server_port IN (${sqlIntList(p.sensitivePorts)}) THEN 1 ELSE 0 END)
         AS sensitive_reachable,
       min(p.first_seen) AS first_seen, max(p.last_seen) AS last_seen
