@@ -55,7 +55,7 @@ export async function analyse(
   for (const sql of networkTablesSql(dialect, ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
   await store.run(middleboxesSql(dialect));
-  await store.run(connectionsSql(dialect, await connectionInputs(store)));
+  for (const sql of connectionsSql(dialect, await connectionInputs(store))) await store.run(sql);
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);
   const stages = { connections: since(started), detectors: 0, evidence: 0, leaders: 0 };
