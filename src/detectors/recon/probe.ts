@@ -3,8 +3,8 @@ import { defineDetector, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
 import { SENSITIVE_PORTS } from '../servicePorts.js';
 
-/** What a SYN's options add to its header (MSS, window scale, SACK, timestamps) beyond the others'. */
-const SYN_OPTION_BYTES = 8;
+/** Packets of a direction that open and close it (SYN or SYN-ACK, ACK, FIN): options weigh on them. */
+const HANDSHAKE_PACKETS = 3;
 /** An IPv4 header and a UDP (or ICMP) header: a datagram of no more carried nothing. */
 const DATAGRAM_HEADER_BYTES = 28;
 /** What an IPv6 header weighs beyond an IPv4 one. */
@@ -88,7 +88,12 @@ export default defineDetector({
     headerBytes: param(
       52,
       'bytes per TCP packet',
-      'an IPv4 and TCP header with timestamps (Linux, macOS; Windows sends 40): a direction carried payload when its bytes exceed this for every packet, plus the SYN options',
+      'an IPv4 and TCP header with timestamps (Linux, macOS; Windows sends 40): beyond the first three packets of a direction, a packet weighing more carried payload',
+    ),
+    handshakeHeaderBytes: param(
+      60,
+      'bytes per TCP packet',
+      'the first three packets of a direction (SYN or SYN-ACK, ACK, FIN) may carry options up to 60 bytes: an opened and closed connection of 3 packets and 180 bytes sent nothing',
     ),
   },
 
@@ -100,16 +105,19 @@ export default defineDetector({
   feature: (p, { dialect: d }) => {
     const v6 = `CASE WHEN server LIKE '%:%' THEN ${IPV6_EXTRA_HEADER_BYTES} ELSE 0 END`;
     // a direction carried payload when its bytes exceed its packets as bare headers
-    const payload = (side: 'out' | 'in', header: string, extra: number) =>
-      `${side}_bytes > (${header} + ${v6}) * ${side}_packets + ${extra}`;
-    const tcp = sqlNumber(p.headerBytes);
-    const datagram = String(DATAGRAM_HEADER_BYTES);
+    const tcpPayload = (side: 'out' | 'in') => {
+      const pk = `${side}_packets`;
+      return `${side}_bytes > (${sqlNumber(p.handshakeHeaderBytes)} + ${v6}) * least(${pk}, ${HANDSHAKE_PACKETS})
+            + (${sqlNumber(p.headerBytes)} + ${v6}) * greatest(${pk} - ${HANDSHAKE_PACKETS}, 0)`;
+    };
+    const datagramPayload = (side: 'out' | 'in') =>
+      `${side}_bytes > (${DATAGRAM_HEADER_BYTES} + ${v6}) * ${side}_packets`;
     // completed: not cut by a reset before any FIN (SYN, SYN-ACK, RST is a half-open scan; some
     // connection logs count link-layer headers, so its bytes alone can pass for a little payload)
     const completed = 'NOT (flags_known = 1 AND fin = 0 AND (client_rst = 1 OR server_rst = 1))';
     const session = `in_packets > 0 AND ${completed} AND (
-          (protocol = 6 AND ${payload('out', tcp, SYN_OPTION_BYTES)} AND ${payload('in', tcp, SYN_OPTION_BYTES)})
-          OR (protocol <> 6 AND ${payload('out', datagram, 0)} AND ${payload('in', datagram, 0)}))`;
+          (protocol = 6 AND ${tcpPayload('out')} AND ${tcpPayload('in')})
+          OR (protocol <> 6 AND ${datagramPayload('out')} AND ${datagramPayload('in')}))`;
     return `
     WITH inbound AS (
       SELECT * FROM fh_connections
