@@ -55,7 +55,7 @@ export async function analyse(
   for (const sql of networkTablesSql(dialect, ranges)) await store.run(sql);
   await createThreatTables(store, threats.entries);
   await store.run(middleboxesSql(dialect));
-  await store.run(connectionsSql(dialect, await connectionInputs(store)));
+  for (const sql of connectionsSql(dialect, await connectionInputs(store))) await store.run(sql);
   const [counted] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM fh_connections');
   const present = await fieldsPresent(store, catalogue);
   const stages = { connections: since(started), detectors: 0, evidence: 0, leaders: 0 };
@@ -179,6 +179,8 @@ const since = (t0: number): number => Math.round(performance.now() - t0);
 /**
  * One finding per (actor, target): a detector that scores per time window may return several
  * detections for one pair. The strongest one speaks for all; counts add up and the span widens.
+ * Equally strong ones are told apart by time, then by their words: feature rows come in no
+ * particular order, and which one speaks must not depend on it.
  */
 export function mergeByPair(detections: readonly Detection[]): Detection[] {
   const byPair = new Map<string, { best: Detection; merged: Detection; windows: number }>();
@@ -192,7 +194,10 @@ export function mergeByPair(detections: readonly Detection[]): Detection[] {
     const stronger =
       severityRank(d.severity) - severityRank(seen.best.severity) ||
       d.confidence - seen.best.confidence ||
-      d.count - seen.best.count;
+      d.count - seen.best.count ||
+      seen.best.firstSeen - d.firstSeen ||
+      seen.best.lastSeen - d.lastSeen ||
+      (d.explanation < seen.best.explanation ? 1 : 0);
     if (stronger > 0) seen.best = d;
     seen.windows++;
     seen.merged = {

@@ -52,7 +52,7 @@ describe('connection reconstruction', () => {
     ]);
   });
 
-  it('without flags, takes the ephemeral-port side as client', async () => {
+  it('without flags, takes the side on a well-known port as server', async () => {
     const header = 'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end';
     const rows = await connectionsOf(
       [
@@ -62,7 +62,7 @@ describe('connection reconstruction', () => {
       ].join('\n'),
     );
     expect(rows).toEqual([
-      expect.objectContaining({ client: '198.51.100.7', server_port: 443, orientation: 'ports' }),
+      expect.objectContaining({ client: '198.51.100.7', server_port: 443, orientation: 'service' }),
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { CONNECTION_LOG_FORMATS } from '../readers/index.js';
 import type { Dialect } from '../store/dialect.js';
+import { initiatorColumns, popularitySql } from './orientation.js';
 
 /**
  * Connection reconstruction: flow records → `fh_connections`, one row per connection with its
@@ -17,9 +18,10 @@ import type { Dialect } from '../store/dialect.js';
  *   interface's own legs are dropped (see fh_middleboxes). Without those fields the NAT gateway is
  *   the visible end of its instances' internet traffic: the ingest summary says so.
  *
- * The initiator is decided, in order, by: the side that sent a bare SYN (or received the SYN-ACK); the
- * only side that sent anything; the side with the more ephemeral-looking port (0 < 1024 < 32768 ≤);
- * the side whose first record started first. `orientation` records which rule decided.
+ * The initiator is decided by the rules of orientation.ts, in order: flags (bare SYN, SYN-ACK), a side
+ * that only reset is never the client, the only side that sent anything, well-known service ports,
+ * each port's popularity among clients, the OS ephemeral ranges, then time. `orientation` records
+ * which rule decided.
  *
  * `failed` (0/1): the server never answered with data — the security group rejected the request, no
  * reply came, the reply was a RST without SYN-ACK, or (without tcp-flags) the reply was at most two
@@ -62,8 +64,8 @@ const bareSyn = (d: Dialect) => `${d.bitAnd('tcp_flags', '2')} = 2 AND ${d.bitAn
 
 /**
  * Yes/no facts of a side, each one bit of a per-record mask: the records of the side with the lower
- * address set bits 0-7, the other side's bits 8-15, so one bitwise-OR aggregate collects all sixteen
- * (sixteen max() aggregates cost about ten times as much).
+ * address set the low bits, the other side's the next as many, so one bitwise-OR aggregate collects
+ * them all (a max() aggregate each cost about ten times as much).
  */
 const SIDE_FLAGS: readonly { name: string; sql: (d: Dialect) => string }[] = [
   { name: 'flags_known', sql: () => 'tcp_flags IS NOT NULL' },
@@ -74,7 +76,16 @@ const SIDE_FLAGS: readonly { name: string; sql: (d: Dialect) => string }[] = [
   { name: 'accepted', sql: () => "action = 'ACCEPT'" },
   { name: 'rejected', sql: () => "action = 'REJECT'" },
   { name: 'action_known', sql: () => 'action IS NOT NULL' },
+  // a record other than a bare RST (or RST+ACK): none from a side that only refused (orientation.ts)
+  {
+    name: 'not_reset',
+    sql: (d) =>
+      `tcp_flags IS NULL OR ${d.bitAnd('tcp_flags', '4')} = 0 OR ${d.bitAnd('tcp_flags', '235')} <> 0`,
+  },
 ];
+
+/** The lo side's flags take the low bits of the mask, the hi side's the next as many. */
+const HI_SHIFT = 2 ** SIDE_FLAGS.length;
 
 /**
  * Volumes are divided by the number of interfaces that logged the direction: one direction of one
@@ -88,10 +99,6 @@ function loggedBy(side: 'lo' | 'hi'): string {
 
 /** The connection's key: its two ends in a canonical order (lo first), protocol and session. */
 const KEY = 'lo, lo_port, hi, hi_port, protocol, session_file, session_line';
-
-/** 0 for no port (ICMP), 1 well-known, 2 registered, 3 ephemeral: the client usually has the higher. */
-const rank = (port: string) =>
-  `(CASE WHEN ${port} = 0 THEN 0 WHEN ${port} < 1024 THEN 1 WHEN ${port} < 32768 THEN 2 ELSE 3 END)`;
 
 // formats whose every line is one connection already (the reader's card says connectionLog): their
 // two rows per line pair with each other and never with another line of the same 5-tuple, so a
@@ -127,11 +134,27 @@ export const middleboxesSql = (d: Dialect): string =>
   );
 
 /**
- * The statement that builds fh_connections (needs fh_address_facts, see networks.ts, and
- * fh_middleboxes): one grouping of the records by connection key, each direction's facts taken with
- * filtered aggregates, so the two directions are paired without a join.
+ * The statements that build fh_connections (they need fh_address_facts, see networks.ts, and
+ * fh_middleboxes), to run in order: the 5-tuples with both directions' facts (fh_connection_pairs),
+ * the popularity of each end among clients (fh_endpoint_clients, which orientation needs over the
+ * whole capture before any connection is oriented), the connections, then the scratch tables dropped.
+ * Scratch tables rather than CTEs read twice: ClickHouse would compute such a CTE once per read.
  */
-export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
+export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string[] {
+  return [
+    pairsSql(d, inputs),
+    d.createTableAs('fh_endpoint_clients', popularitySql('fh_connection_pairs')),
+    orientedSql(d),
+    'DROP TABLE IF EXISTS fh_connection_pairs',
+    'DROP TABLE IF EXISTS fh_endpoint_clients',
+  ];
+}
+
+/**
+ * fh_connection_pairs: one grouping of the records by connection key, each direction's facts taken
+ * with filtered aggregates, so the two directions are paired without a join.
+ */
+function pairsSql(d: Dialect, inputs: ConnectionInputs): string {
   const sideCols = (prefix: 'lo' | 'hi') => {
     const a: SideAggregate = (fn, expr) => d.aggregateIf(fn, expr, `from_lo = ${prefix === 'lo' ? 1 : 0}`);
     return SIDE_FACTS.map((f) => `${f.sql(a)} AS ${prefix}_${f.name}`);
@@ -146,36 +169,10 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
     `CASE WHEN ${prefix}_records = 0 THEN 0 ELSE ${loggedBy(prefix)} END AS ${prefix}_interfaces`,
     ...SIDE_FLAGS.map(
       (f, i) =>
-        `CASE WHEN ${d.bitAnd('flag_bits', String(2 ** (i + (prefix === 'lo' ? 0 : 8))))} = 0 THEN 0 ELSE 1 END AS ${prefix}_${f.name}`,
+        `CASE WHEN ${d.bitAnd('flag_bits', String(2 ** i * (prefix === 'lo' ? 1 : HI_SHIFT)))} = 0 THEN 0 ELSE 1 END AS ${prefix}_${f.name}`,
     ),
   ];
   const passed = (prefix: 'lo' | 'hi') => ['t0', 't1', 'records', 'aws_service'].map((n) => `${prefix}_${n}`);
-  const loIsClient = `CASE
-        WHEN lo_syn = 1 AND coalesce(hi_syn, 0) = 0 THEN 1
-        WHEN hi_syn = 1 AND coalesce(lo_syn, 0) = 0 THEN 0
-        WHEN hi_synack = 1 AND coalesce(lo_synack, 0) = 0 THEN 1
-        WHEN lo_synack = 1 AND coalesce(hi_synack, 0) = 0 THEN 0
-        WHEN hi_records = 0 THEN 1
-        WHEN lo_records = 0 THEN 0
-        WHEN ${rank('lo_port')} > ${rank('hi_port')} THEN 1
-        WHEN ${rank('hi_port')} > ${rank('lo_port')} THEN 0
-        WHEN lo_t0 < hi_t0 THEN 1
-        WHEN hi_t0 < lo_t0 THEN 0
-        WHEN lo_port >= hi_port THEN 1 ELSE 0 END`;
-  const orientation = `CASE
-        WHEN (coalesce(lo_syn, 0) + coalesce(hi_syn, 0) = 1) OR (coalesce(lo_synack, 0) + coalesce(hi_synack, 0) = 1) THEN 'flags'
-        WHEN hi_records = 0 OR lo_records = 0 THEN 'one-sided'
-        WHEN ${rank('lo_port')} <> ${rank('hi_port')} THEN 'ports'
-        ELSE 'order' END`;
-  // c_ = the client's side, s_ = the server's side
-  const side = (who: 'c' | 's', name: string) =>
-    who === 'c'
-      ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
-      : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
-  const zero = (expr: string) => `coalesce(${expr}, 0)`;
-  // a fact of both sides together, from the one side that sent anything when only one did
-  const both = (combine: 'least' | 'greatest', name: string) =>
-    `CASE WHEN lo_records = 0 THEN hi_${name} WHEN hi_records = 0 THEN lo_${name} ELSE ${combine}(lo_${name}, hi_${name}) END`;
   const sessionFile = inputs.connectionLogs
     ? `CASE WHEN file_id IN (SELECT file_id FROM ingested_files WHERE format IN (${CONNECTION_LOG_FORMATS_SQL})) THEN file_id ELSE 0 END`
     : '0';
@@ -185,7 +182,7 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
     : '';
   const loFirst = 's < d OR (s = d AND sp <= dp)';
   return d.createTableAs(
-    'fh_connections',
+    'fh_connection_pairs',
     `WITH raw AS (
       SELECT coalesce(pkt_src_addr, src_addr) AS s, coalesce(pkt_dst_addr, dst_addr) AS d,
         coalesce(src_port, 0) AS sp, coalesce(dst_port, 0) AS dp, coalesce(protocol, -1) AS protocol,
@@ -202,7 +199,7 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
         CASE WHEN ${loFirst} THEN 1 ELSE 0 END AS from_lo,
         protocol, session_file, CASE WHEN session_file = 0 THEN 0 ELSE line END AS session_line,
         start_time, end_time, packets, bytes, ${d.hash64('iface')} AS iface, pkt_dst_aws_service,
-        (${flagBits}) * (CASE WHEN ${loFirst} THEN 1 ELSE 256 END) AS flag_bits,
+        (${flagBits}) * (CASE WHEN ${loFirst} THEN 1 ELSE ${HI_SHIFT} END) AS flag_bits,
         CASE WHEN ${bareSyn(d)} THEN 1 ELSE 0 END AS syn
       FROM raw
     ),
@@ -211,13 +208,36 @@ export function connectionsSql(d: Dialect, inputs: ConnectionInputs): string {
         ${[...sideCols('lo'), ...sideCols('hi')].join(',\n        ')},
         ${d.bitOrAggregate('flag_bits')} AS flag_bits
       FROM rec GROUP BY ${KEY}
-    ),
-    paired AS (
-      SELECT ${KEY}, ${[...passed('lo'), ...passed('hi'), ...derived('lo'), ...derived('hi')].join(',\n        ')}
-      FROM grouped
+    )
+    SELECT ${KEY}, ${[...passed('lo'), ...passed('hi'), ...derived('lo'), ...derived('hi')].join(',\n      ')}
+    FROM grouped`,
+  );
+}
+
+/** fh_connections from fh_connection_pairs: each connection oriented (orientation.ts), its facts named. */
+function orientedSql(d: Dialect): string {
+  const { loIsClient, orientation } = initiatorColumns();
+  // c_ = the client's side, s_ = the server's side
+  const side = (who: 'c' | 's', name: string) =>
+    who === 'c'
+      ? `CASE WHEN lo_is_client = 1 THEN lo_${name} ELSE hi_${name} END`
+      : `CASE WHEN lo_is_client = 1 THEN hi_${name} ELSE lo_${name} END`;
+  const zero = (expr: string) => `coalesce(${expr}, 0)`;
+  // a fact of both sides together, from the one side that sent anything when only one did
+  const both = (combine: 'least' | 'greatest', name: string) =>
+    `CASE WHEN lo_records = 0 THEN hi_${name} WHEN hi_records = 0 THEN lo_${name} ELSE ${combine}(lo_${name}, hi_${name}) END`;
+  const end = (alias: string, side: 'lo' | 'hi') =>
+    `${alias}.end_addr = p.${side} AND ${alias}.end_port = p.${side}_port AND ${alias}.end_protocol = p.protocol`;
+  return d.createTableAs(
+    'fh_connections',
+    `WITH popular AS (
+      SELECT p.*, coalesce(lp.clients, 0) AS lo_clients, coalesce(hp.clients, 0) AS hi_clients
+      FROM fh_connection_pairs p
+      LEFT JOIN fh_endpoint_clients lp ON ${end('lp', 'lo')}
+      LEFT JOIN fh_endpoint_clients hp ON ${end('hp', 'hi')}
     ),
     oriented AS (
-      SELECT *, ${loIsClient} AS lo_is_client FROM paired
+      SELECT *, ${loIsClient} AS lo_is_client FROM popular
     ),
     conn AS (
       SELECT

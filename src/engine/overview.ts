@@ -17,7 +17,7 @@ export async function trafficLeaders(store: AnalysisStore, limit = LEADERS_SHOWN
   const ports = await store.query<Record<string, unknown>>(`
     SELECT server_port AS port, protocol, count(*) AS connections, sum(out_bytes + in_bytes) AS bytes
     FROM fh_connections WHERE protocol IN (6, 17)
-    GROUP BY server_port, protocol ORDER BY connections DESC, port LIMIT ${n}`);
+    GROUP BY server_port, protocol ORDER BY connections DESC, port, protocol LIMIT ${n}`);
   return {
     talkers: talkers.map((r) => ({
       addr: String(r.addr),

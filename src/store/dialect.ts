@@ -13,7 +13,11 @@ export interface Dialect {
   bitOrAggregate(value: string): string;
   /** a 64-bit hash of a string: comparing hashes is cheaper than comparing the strings */
   hash64(value: string): string;
-  /** the value of `value` on the row where `by` is smallest */
+  /**
+   * the value of `value` on the row where `by` is smallest; `by` may be a tuple `(a, b, …)`, compared
+   * term by term in both engines: analysis needs a total order, so a time is followed by the key
+   * columns that break its ties (and, last, `value` itself: rows equal on all of them give one answer)
+   */
   argMin(value: string, by: string): string;
   /**
    * `fn(expr)` over the group's rows where `condition` holds (`expr` '*' with count). DuckDB's FILTER

@@ -134,8 +134,8 @@ export default defineDetector({
     )
     SELECT client, channel, count(*) AS servers, sum(public_resolver) AS public_servers,
       sum(connections) AS connections, sum(answered) AS answered,
-      ${d.argMin('server', '0 - connections')} AS top_server, max(connections) AS top_connections,
-      ${d.argMin('server', `0 - ${unknownBytes}`)} AS heavy_server, max(${unknownBytes}) AS heavy_bytes,
+      ${d.argMin('server', '(0 - connections, server)')} AS top_server, max(connections) AS top_connections,
+      ${d.argMin('server', `(0 - ${unknownBytes}, server)`)} AS heavy_server, max(${unknownBytes}) AS heavy_bytes,
       coalesce(max(forwarders.clients), 0) AS dns_clients,
       min(first_seen) AS first_seen, max(last_seen) AS last_seen
     FROM per_server LEFT JOIN forwarders ON forwarders.addr = per_server.client

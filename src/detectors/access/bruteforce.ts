@@ -143,6 +143,8 @@ export default defineDetector({
     ),
   },
 
+  // picked: the attempts in time order, then by 5-tuple; a connection log repeats a 5-tuple (a row
+  // per session), so the values listed break what still ties and the lists never depend on row order
   feature: (p, { dialect: d, direction }) => `
     WITH conn AS (
       SELECT client, server, protocol, server_port, client_port, first_seen,
@@ -166,7 +168,8 @@ export default defineDetector({
     picked AS (
       SELECT conn.*, row_number() OVER (
           PARTITION BY conn.client, conn.server
-          ORDER BY conn.first_seen, conn.protocol, conn.server_port, conn.client_port) AS seq
+          ORDER BY conn.first_seen, conn.protocol, conn.server_port, conn.client_port,
+            conn.duration, conn.bytes, conn.out_packets, conn.failed, conn.rejected) AS seq
       FROM conn JOIN services ON services.client = conn.client AND services.server = conn.server
         AND services.protocol = conn.protocol AND services.server_port = conn.server_port
     )

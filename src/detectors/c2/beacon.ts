@@ -222,7 +222,7 @@ export default defineDetector({
     picked AS (
       SELECT attempt.*, row_number() OVER (
           PARTITION BY attempt.client, attempt.server
-          ORDER BY attempt.start, attempt.server_port, attempt.protocol, attempt.bytes) AS seq
+          ORDER BY attempt.start, attempt.server_port, attempt.protocol, attempt.bytes, attempt.failed) AS seq
       FROM attempt JOIN pairs ON pairs.client = attempt.client AND pairs.server = attempt.server
     ),
     capped AS (

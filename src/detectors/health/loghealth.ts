@@ -324,5 +324,5 @@ function logHealthSql(p: Params, { dialect: d }: FeatureContext): string {
     JOIN life l ON ${key('k', 'l')} AND l.iface = k.iface
     LEFT JOIN gaps g ON ${key('k', 'g')} AND g.iface = k.iface
     WHERE k.skip_windows > 0 OR coalesce(g.silences, 0) > 0 OR k.flow_records = 0
-    ORDER BY k.iface`;
+    ORDER BY k.iface, k.acct, k.reg`;
 }

@@ -91,7 +91,7 @@ export default defineDetector({
 
   feature: (p, { dialect: d }) => `
     WITH pools AS (
-      SELECT addr, min(list) AS list, ${d.argMin('entry', 'list')} AS entry
+      SELECT addr, min(list) AS list, ${d.argMin('entry', '(list, entry)')} AS entry
       FROM (${listedAddressesSql(['mining'])}) AS listed GROUP BY addr
     ),
     hits AS (
@@ -102,7 +102,7 @@ export default defineDetector({
         AND (pools.addr IS NOT NULL OR (c.protocol = 6 AND c.server_port IN (${sqlIntList(p.poolPorts)})))
     )
     SELECT client, server, max(list) AS list, max(entry) AS entry,
-      ${d.argMin('server_port', 'first_seen')} AS port, count(DISTINCT server_port) AS ports,
+      ${d.argMin('server_port', '(first_seen, server_port)')} AS port, count(DISTINCT server_port) AS ports,
       count(*) AS connections, sum(1 - failed) AS answered,
       coalesce(max(CASE WHEN failed = 0 THEN last_seen - first_seen ELSE 0 END), 0) AS longest,
       max(CASE WHEN failed = 0 THEN last_seen END) - min(CASE WHEN failed = 0 THEN first_seen END) AS answered_span,

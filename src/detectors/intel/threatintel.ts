@@ -121,8 +121,8 @@ export default defineDetector({
       GROUP BY client, listed_addr
     ),
     list_names AS (
-      SELECT addr, ${d.orderedList('list', 'list')} AS lists, ${d.orderedList('kind', 'list')} AS kinds,
-        ${d.orderedList('entry', 'list')} AS entries, ${d.orderedList('addresses', 'list')} AS sizes
+      SELECT addr, ${d.orderedList('list', 'list, entry')} AS lists, ${d.orderedList('kind', 'list, entry')} AS kinds,
+        ${d.orderedList('entry', 'list, entry')} AS entries, ${d.orderedList('addresses', 'list, entry')} AS sizes
       FROM listed GROUP BY addr
     ),
     pairs AS (

@@ -171,7 +171,7 @@ export default defineDetector({
       sum(attempts) AS attempts, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
       max(CASE WHEN server_internal = 1 THEN ${direction} END) AS toward_ours,
       max(CASE WHEN server_internal = 0 THEN ${direction} END) AS toward_others,
-      ${d.orderedList('1 - answered', 'first_seen')} AS outcomes
+      ${d.orderedList('1 - answered', 'first_seen, peer')} AS outcomes
     FROM pairs
     GROUP BY actor
     HAVING sum(directed) >= ${sqlNumber(p.minHosts)}`;

@@ -42,6 +42,7 @@ export default defineDetector({
   reads: {
     connections: [
       'client',
+      'client_port',
       'server',
       'server_port',
       'protocol',
@@ -91,7 +92,9 @@ export default defineDetector({
   // Necessary conditions first, cheap aggregates only: a pair needs as many connections as the
   // ports it must reach, and then as many distinct ports in one window or over the whole span. Only
   // the pairs left get the ordered list of first contacts the walk needs (an ordered list for every
-  // pair of a busy capture held gigabytes).
+  // pair of a busy capture held gigabytes). First contacts tie on time (a scanner sends a port a
+  // millisecond): the walk reads them by time, then port, and a port's first outcome by time, then
+  // client port, so that the verdict never depends on row order.
   feature: (p, { dialect: d, direction }) => {
     const fewest = Math.min(p.minPorts, p.minSlowPorts, p.minPortsWithoutWalk);
     return `
@@ -103,7 +106,7 @@ export default defineDetector({
     per_port AS (
       SELECT c.client, c.server, c.protocol, c.server_port, ${direction} AS direction,
         min(c.first_seen) AS first_seen, max(c.last_seen) AS last_seen, count(*) AS connections,
-        ${d.argMin('c.failed', 'c.first_seen')} AS first_failed,
+        ${d.argMin('c.failed', '(c.first_seen, c.client_port, c.failed)')} AS first_failed,
         max(CASE WHEN c.failed = 0 THEN 1 ELSE 0 END) AS answered
       FROM fh_connections c
       JOIN busy b ON b.client = c.client AND b.server = c.server AND b.protocol = c.protocol

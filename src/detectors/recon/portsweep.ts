@@ -57,6 +57,7 @@ export default defineDetector({
   reads: {
     connections: [
       'client',
+      'client_port',
       'server',
       'server_port',
       'protocol',
@@ -99,6 +100,8 @@ export default defineDetector({
 
   // per_target: one row per (client, port, host); swept: the client's ports with at least minHosts
   // hosts that never answered; per_host: first contact per host over the swept ports only.
+  // Contacts in one second are common (a sweep sends hundreds), and the walk reads them in order: time,
+  // then port and host, so that its verdict never depends on which thread returned a row first.
   feature: (p, { dialect: d, direction }) => {
     const portOrder = 'server_port * 256 + protocol';
     return `
@@ -106,7 +109,7 @@ export default defineDetector({
       SELECT client, protocol, server_port, server,
         max(client_internal) AS client_internal, max(server_internal) AS server_internal,
         min(first_seen) AS first_seen, max(last_seen) AS last_seen, count(*) AS connections,
-        ${d.argMin('failed', 'first_seen')} AS first_failed,
+        ${d.argMin('failed', '(first_seen, client_port, failed)')} AS first_failed,
         min(failed) AS never_answered,
         max(client_rejected) AS rejected
       FROM fh_connections
@@ -123,7 +126,7 @@ export default defineDetector({
       SELECT t.client, t.server,
         max(t.client_internal) AS client_internal, max(t.server_internal) AS server_internal,
         min(t.first_seen) AS first_seen, max(t.last_seen) AS last_seen, sum(t.connections) AS connections,
-        ${d.argMin('t.first_failed', 't.first_seen')} AS first_failed,
+        ${d.argMin('t.first_failed', '(t.first_seen, t.server_port, t.protocol, t.first_failed)')} AS first_failed,
         min(t.never_answered) AS never_answered, max(t.rejected) AS rejected
       FROM per_target t
       JOIN swept s ON s.client = t.client AND s.protocol = t.protocol AND s.server_port = t.server_port
@@ -134,7 +137,7 @@ export default defineDetector({
         sum(connections) AS connections, min(first_seen) AS first_seen, max(last_seen) AS last_seen,
         max(CASE WHEN server_internal = 1 THEN ${direction} END) AS toward_ours,
         max(CASE WHEN server_internal = 0 THEN ${direction} END) AS toward_others,
-        ${d.orderedList('first_failed', 'first_seen')} AS outcomes
+        ${d.orderedList('first_failed', 'first_seen, server')} AS outcomes
       FROM per_host
       GROUP BY client
     ),

@@ -106,3 +106,80 @@ describe('probe without optional fields', () => {
     expect(bare?.limitations.join(' ')).toMatch(/action/);
   });
 });
+
+describe('probe: sessions are not probes, whatever their size', () => {
+  const WEB = '10.0.1.30';
+  // a connection opened and closed with no data: SYN, ACK, FIN, ACK against SYN-ACK, FIN, ACK
+  const empty = { outPackets: 4, outBytes: 232, inPackets: 3, inBytes: 180 };
+
+  it('counts connections opened and closed without data as probes', async () => {
+    const flows = new FlowBuilder().repeat(6, 60, T, (_, at) => ({
+      client: '203.0.113.60',
+      server: WEB,
+      port: 8080,
+      at,
+      ...empty,
+    }));
+    const found = findingsOf(await run(flows), 'probe');
+    expect(found.map((f) => [f.actor, f.count])).toEqual([['203.0.113.60', 6]]);
+  });
+
+  it('counts requests answered without data as probes: data one way is no session', async () => {
+    const flows = new FlowBuilder().repeat(6, 60, T, (_, at) => ({
+      client: '203.0.113.61',
+      server: WEB,
+      port: 8080,
+      at,
+      outPackets: 5,
+      outBytes: 300,
+      inPackets: 3,
+      inBytes: 180,
+    }));
+    expect(findingsOf(await run(flows), 'probe').map((f) => f.actor)).toEqual(['203.0.113.61']);
+  });
+
+  it('stays silent at four empty connections', async () => {
+    const flows = new FlowBuilder().repeat(4, 60, T, (_, at) => ({
+      client: '203.0.113.62',
+      server: WEB,
+      port: 8080,
+      at,
+      ...empty,
+    }));
+    expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
+  });
+
+  it('does not count small complete HTTP exchanges every five minutes for a day (#17)', async () => {
+    // 5 packets each way, ~300 and ~540 bytes: a check-in, each with a little data both ways
+    const flows = new FlowBuilder().repeat(288, 300, T, (_, at) => ({
+      client: '198.51.100.70',
+      server: WEB,
+      port: 80,
+      at,
+      outPackets: 5,
+      outBytes: 300,
+      inPackets: 5,
+      inBytes: 540,
+    }));
+    expect(findingsOf(await run(flows), 'probe')).toHaveLength(0);
+  });
+});
+
+describe('probe: half-open scans', () => {
+  it('counts SYN, SYN-ACK, RST as a probe, even when link-layer headers make its bytes look like data', async () => {
+    // as Argus counts it (CTU-13 #11): the client's SYN and RST 122 bytes, the SYN-ACK 62
+    const flows = new FlowBuilder().repeat(6, 2, T, (_, at) => ({
+      client: '203.0.113.63',
+      server: '10.0.1.31',
+      port: 13363,
+      at,
+      outPackets: 2,
+      outBytes: 122,
+      inPackets: 1,
+      inBytes: 62,
+      flags: [6, 18],
+    }));
+    const [finding] = findingsOf(await run(flows), 'probe');
+    expect(finding).toMatchObject({ actor: '203.0.113.63', count: 6 });
+  });
+});
