@@ -100,6 +100,13 @@ describe('commands on a ClickHouse store (chdb)', () => {
     expect(findingsOf(some.stdout).length).toBeGreaterThan(3);
   });
 
+  it('report on a store that holds nothing (a mistyped database makes a new one) fails, naming it', () => {
+    const fresh = `chdb://${join(dir, 'never-filled')}`;
+    const run = flowhawk('report', fresh, '--format', 'json');
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`nothing to analyse in ${fresh}`);
+  });
+
   it('refuses a store value in the config that is no ClickHouse URL, naming the key', async () => {
     const config = join(dir, 'bad.config.json');
     await writeFile(config, JSON.stringify({ store: 'hist.duckdb' }));
