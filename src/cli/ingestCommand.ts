@@ -50,6 +50,8 @@ export function registerIngest(program: Command): void {
 Exit codes: 0 done, 2 usage error, 3 input error, 130/143 stopped by Ctrl-C/SIGTERM. ${INPUT_EXIT_CODES}
 With --workspace, each file is stored whole or not at all: a run stopped at any moment (Ctrl-C,
 SIGTERM, a crash) keeps the files it finished, and running the same command again reads the rest.
+s3:// objects are recorded by key, ETag and size: a re-run downloads only objects it does not hold,
+or holds with another ETag (their old rows are replaced).
 The summary is printed in every case: it says what was read and what was skipped.
 With --store, the flows read are then sent to ClickHouse a file at a time; a file it already holds
 (same content) is not sent again, and a file cut short is removed and sent whole by the next run.

@@ -8,6 +8,7 @@ import { registerReport } from './reportCommand.js';
 import { registerScan } from './scanCommand.js';
 import { registerServe } from './serveCommand.js';
 import { registerUpdateData } from './updateDataCommand.js';
+import { registerWatch } from './watchCommand.js';
 
 export function buildProgram(): Command {
   const program = new Command('flowhawk')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerServe(program);
   registerUpdateData(program);
+  registerWatch(program);
   return program;
 }
 

@@ -18,6 +18,7 @@ import { loadParquet, parquetDataBytes } from './parquetLoader.js';
 import { s3PathFacts } from './s3Path.js';
 import { expandSources, type S3SourceOptions, type SourceFile } from './sourceInputs.js';
 import { AbortedRead, abortable, interrupted } from './stopping.js';
+import { dropReplaced, planObjects, rewrittenAsKnown } from './storedObjects.js';
 import { IngestTally, summarise } from './summary.js';
 import { type CommitFiles, VpcLoader } from './vpcLoader.js';
 
@@ -90,17 +91,24 @@ const CONCURRENT_FILES = 2;
  */
 export async function ingest(store: DuckdbStore, paths: readonly string[], options: IngestOptions = {}) {
   const started = performance.now();
-  const { files, unreadable, downloads } = await expandSources(
-    paths,
-    options.s3 ?? {},
-    store.scratchDir,
-    options.signal,
-  );
+  const sources = await expandSources(paths, options.s3 ?? {}, store.scratchDir, options.signal);
+  const { unreadable, downloads } = sources;
   const tally = new IngestTally();
   const meta = await store.connect();
+  const nameOf = options.displayName ?? ((path: string) => path);
+  // objects stored with the ETag and size listed are skipped here, before anything is downloaded
+  const { files, unchanged, replaces } = await planObjects(meta, sources.files, nameOf);
+  for (const file of unchanged)
+    tally.skipped.push({ path: nameOf(file.path), reason: 'already ingested (same ETag and size)' });
+  /** per file being read, the stored files of the older version it replaces once committed */
+  const replacing = new Map<number, number[]>();
   const committedSoFar = { files: 0, records: 0 };
   const commitFiles: CommitFiles = async (connection, fileIds) => {
     await insertBadLines(connection, tally.takeReaderBadLines(fileIds));
+    await dropReplaced(
+      connection,
+      fileIds.flatMap((id) => replacing.get(id) ?? []),
+    );
     await connection.run(
       `UPDATE ingested_files SET complete = true WHERE file_id IN (${fileIds.join(', ')})`,
     );
@@ -187,7 +195,6 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
   const ticker = onTick ? setInterval(() => onTick(totals(current)), options.tickMs ?? TICK_MS) : undefined;
   // two copies of one file in a single run: the second must see the first before it is registered
   const hashesThisRun = new Map<string, string>();
-  const nameOf = options.displayName ?? ((path: string) => path);
   for (const u of unreadable) tally.unreadable.push({ ...u, path: nameOf(u.path) });
   const cap = options.maxDecompressedBytes;
   const readNew = async (index: number, path: string, shown: string, raw: Readable, facts: NewFile) => {
@@ -211,9 +218,11 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     const s3 = s3PathFacts(shown);
     // complete = false until its last rows are committed: a run cut short leaves it to be read again
     await meta.run(
-      'INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp, false)',
-      [fileId, shown, facts.sha256, format, facts.size, s3.accountId ?? null, s3.region ?? null],
+      'INSERT INTO ingested_files VALUES ($1, $2, $3, $4, $5, $6, $7, current_timestamp, false, $8)',
+      [fileId, shown, facts.sha256, format, facts.size, s3.accountId ?? null, s3.region ?? null, facts.etag],
     );
+    const older = replaces.get(shown);
+    if (older) replacing.set(fileId, older);
     tally.fileStarted(fileId, shown, format);
     const sink = sinkFor(fileId, shown);
     if (format === 'parquet') {
@@ -263,13 +272,15 @@ export async function ingest(store: DuckdbStore, paths: readonly string[], optio
     const { sha256, size, head } = facts;
     const known = await meta.runAndReadAll('SELECT path FROM ingested_files WHERE sha256 = $1', [sha256]);
     const sameAs = hashesThisRun.get(sha256) ?? (known.getRowObjects()[0]?.path as string | undefined);
+    const etag = file.s3?.object.etag ?? null;
     if (sameAs !== undefined) {
       tally.skipped.push({ path: shown, reason: 'already ingested (same content)', sameAs });
+      await rewrittenAsKnown(meta, replaces.get(shown), sameAs === shown, etag, size);
     } else {
       hashesThisRun.set(sha256, shown);
       const raw = openRaw(path);
       try {
-        await readNew(index, path, shown, raw, { sha256, size, head, walked });
+        await readNew(index, path, shown, raw, { sha256, size, head, walked, etag });
       } catch (error) {
         raw.destroy();
         throw error instanceof DecodedSizeError ? tooLarge(shown, error.maxBytes) : error;
@@ -333,12 +344,13 @@ async function readText(
   });
 }
 
-/** What readFileFacts found, and whether a directory walk (not the user) named the file. */
+/** What readFileFacts found, whether a directory walk (not the user) named the file, an object's ETag. */
 interface NewFile {
   sha256: string;
   size: number;
   head: Buffer;
   walked: boolean;
+  etag: string | null;
 }
 
 /** Decoded size known without decoding: the size on disk for plain bytes, the footer's sum for Parquet. */

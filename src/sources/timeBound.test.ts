@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlowhawkError } from '../errors.js';
-import { parseTimeBound } from './timeBound.js';
+import { parseDuration, parseTimeBound } from './timeBound.js';
 
 const now = new Date('2026-12-03T09:00:00Z');
 
@@ -21,5 +21,19 @@ describe('parseTimeBound', () => {
   it.each(['yesterday', '24', '2026-13-45', '-3h'])('refuses %s, naming the flag', (text) => {
     expect(() => parseTimeBound(text, '--until', now)).toThrow(FlowhawkError);
     expect(() => parseTimeBound(text, '--until', now)).toThrow(/--until/);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['1s', 1],
+    ['5m', 300],
+    ['1.5h', 5400],
+    ['7d', 604_800],
+  ])('%s is %d seconds', (text, seconds) => {
+    expect(parseDuration(text, '--interval')).toBe(seconds);
+  });
+  it.each(['0s', '5', 'soon', '2026-11-30', '-1m'])('refuses %s, naming the flag', (text) => {
+    expect(() => parseDuration(text, '--interval')).toThrow(/--interval/);
   });
 });

@@ -16,11 +16,8 @@ export function parseTimeBound(text: string, flag: string, now: Date = new Date(
   const trimmed = text.trim();
   // nine digits or more: Unix seconds (no ISO form is all digits, and no sane duration lacks a unit)
   if (/^\d{9,}(?:\.\d+)?$/.test(trimmed)) return new Date(Number(trimmed) * 1000);
-  const duration = DURATION.exec(trimmed);
-  if (duration) {
-    const seconds = Number(duration[1]) * (UNIT_SECONDS[duration[2] as string] as number);
-    return new Date(now.getTime() - seconds * 1000);
-  }
+  const seconds = durationSeconds(trimmed);
+  if (seconds !== undefined) return new Date(now.getTime() - seconds * 1000);
   if (ISO.test(trimmed)) {
     // a time without a zone is UTC, as flow log times are, not the local time Date.parse would assume
     const zoned = /T|\s/.test(trimmed) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) ? `${trimmed}Z` : trimmed;
@@ -32,4 +29,23 @@ export function parseTimeBound(text: string, flag: string, now: Date = new Date(
     `${flag} ${text} is neither a time nor a duration`,
     'write an ISO time (2026-11-30T10:00Z; UTC when no zone is given), a duration before now (90m, 24h, 7d) or Unix seconds',
   );
+}
+
+/** Seconds of a duration such as `90s`, `5m`, `24h`, `7d`; undefined for anything else. */
+function durationSeconds(text: string): number | undefined {
+  const duration = DURATION.exec(text.trim());
+  return duration ? Number(duration[1]) * (UNIT_SECONDS[duration[2] as string] as number) : undefined;
+}
+
+/** A duration flag (`--interval 5m`): seconds, more than zero; a USAGE error naming the flag otherwise. */
+export function parseDuration(text: string, flag: string): number {
+  const seconds = durationSeconds(text);
+  if (seconds === undefined || seconds <= 0) {
+    throw new FlowhawkError(
+      'USAGE',
+      `${flag} ${text} is not a duration`,
+      'write a number and a unit: 30s, 5m, 1h, 7d (s, m, h, d, w)',
+    );
+  }
+  return seconds;
 }

@@ -33,6 +33,13 @@ const INGESTED_FILES: readonly ColumnDef[] = [
     meaning:
       'every row, bad line and log-health fact of the file is stored (false while it is read; NULL in workspaces older than the flag)',
   },
+  {
+    name: 'etag',
+    duckdb: 'VARCHAR',
+    clickhouse: 'Nullable(String)',
+    meaning:
+      'for an s3:// object, its ETag when read: with size_bytes, how a re-run knows it unchanged without downloading it (NULL for local files)',
+  },
 ];
 
 const BAD_LINES: readonly ColumnDef[] = [

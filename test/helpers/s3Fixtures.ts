@@ -40,3 +40,23 @@ export function logObject(account: string, at: Date, srcPorts: readonly number[]
   );
   return gzipSync(`${[HEADER, ...lines].join('\n')}\n`);
 }
+
+/**
+ * A gzipped v2 log object of a vertical port scan: `scanner` (an internet address) tries `ports`
+ * ports of the internal host `target`, each refused, in the five minutes before `at`.
+ */
+export function portScanObject(
+  account: string,
+  at: Date,
+  scanner: string,
+  target: string,
+  ports = 40,
+): Buffer {
+  const end = Math.floor(at.getTime() / 1000) - 60;
+  const lines = Array.from(
+    { length: ports },
+    (_, i) =>
+      `2 ${account} eni-0a1b2c3d4e5f60718 ${scanner} ${target} ${40000 + i} ${20 + i * 7} 6 1 44 ${end - 240 + i} ${end - 230 + i} REJECT OK`,
+  );
+  return gzipSync(`${[HEADER, ...lines].join('\n')}\n`);
+}

@@ -27,6 +27,8 @@ export interface S3Policy {
   denyList?: string;
   /** this many requests are answered 503 SlowDown before any is let through */
   throttle?: number;
+  /** each GetObject waits this long before s3rver answers it (a slow link, for stopping a run mid-way) */
+  delayGetMs?: number;
 }
 
 export interface TestS3 {

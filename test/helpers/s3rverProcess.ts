@@ -10,7 +10,7 @@ import S3rver from 's3rver';
  *
  * Beside S3's routes it answers /__test/…: the log of the requests seen, and a "bucket policy" (keys
  * whose GetObject is refused with AccessDenied, prefixes whose listing is, and a number of requests to
- * answer 503 SlowDown first). Prints {"port": N} on standard output once listening.
+ * answer 503 SlowDown first, a delay before each GetObject). Prints {"port": N} on standard output once listening.
  */
 
 interface Seen {
@@ -24,6 +24,7 @@ interface Policy {
   denyGet?: string;
   denyList?: string;
   throttle?: number;
+  delayGetMs?: number;
 }
 
 interface KoaContext {
@@ -92,7 +93,12 @@ function refusal(ctx: KoaContext, request: Seen): [number, string, string] | und
     const request: Seen = { method: ctx.method, path: decodeURIComponent(ctx.path), query: ctx.querystring };
     seen.push(request);
     const refused = refusal(ctx, request);
-    if (!refused) return next();
+    if (!refused) {
+      const getting =
+        ctx.method === 'GET' && !ctx.querystring.includes('list-type') && /^\/[^/]+\/./.test(request.path);
+      if (getting && (policy.delayGetMs ?? 0) > 0) await new Promise((r) => setTimeout(r, policy.delayGetMs));
+      return next();
+    }
     request.answered = refused[0];
     ctx.status = refused[0];
     ctx.type = 'application/xml';

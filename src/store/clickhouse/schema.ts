@@ -76,7 +76,24 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'flows, log_health, bad_lines, ingested_files, addresses',
     statements: (t) => Object.keys(LAYOUTS).flatMap((name) => createTable(t, name)),
   },
+  {
+    version: 2,
+    description: 'ingested_files.etag (the ETag of an s3:// object)',
+    statements: (t) => addColumn(t, 'ingested_files', 'etag'),
+  },
 ];
+
+/** A column of ../schema.ts's lists added to a table made by an earlier migration. */
+function addColumn(target: SchemaTarget, table: string, column: string): string[] {
+  const def = TABLES[table]?.find((c) => c.name === column);
+  if (!def) throw new Error(`no column ${table}.${column} in the schema`);
+  const add = `ADD COLUMN IF NOT EXISTS ${def.name} ${def.clickhouse}`;
+  const db = target.database;
+  if (!target.cluster) return [`ALTER TABLE ${db}.${table} ${add}`];
+  // the Distributed table has the columns of its own definition: it gains the column too
+  const on = `ON CLUSTER ${target.cluster}`;
+  return [`ALTER TABLE ${db}.${table}_local ${on} ${add}`, `ALTER TABLE ${db}.${table} ${on} ${add}`];
+}
 
 /** The table that records which migrations ran (a plain table: each node of a cluster keeps its own). */
 export function migrationsTableSql(target: SchemaTarget): string {
