@@ -12,6 +12,7 @@ import type {
   Job,
   JobList,
   JobOverview,
+  S3JobRequest,
   ServerInfo,
 } from '../src/server/apiTypes.js';
 
@@ -157,6 +158,12 @@ export const api = {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ allowlist }),
+    }),
+  s3Job: (request: S3JobRequest) =>
+    json<Job>('/api/jobs/s3', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
     }),
   findings: (id: string, query: FindingsQuery, signal?: AbortSignal) =>
     json<FindingsPage>(`/api/jobs/${enc(id)}/findings${findingsSearch(query)}`, { signal }),

@@ -21,8 +21,14 @@ const orderFormats = (formats: readonly string[]) =>
   formats.includes('html') ? ['html', ...formats.filter((f) => f !== 'html')] : [...formats];
 
 function header(job: Job): HTMLElement {
+  const source = job.source;
   const facts: [string, string][] = [
-    ['files', `${num(job.files.length)} (${bytes(jobSize(job))})`],
+    source
+      ? [
+          'read from',
+          `${source.url} (objects written ${source.since ?? 'any time'} → ${source.until ?? 'now'})`,
+        ]
+      : ['files', `${num(job.files.length)} (${bytes(jobSize(job))})`],
     ['created (UTC)', isoText(job.createdAt)],
     ['started (UTC)', isoText(job.startedAt)],
     ['finished (UTC)', isoText(job.finishedAt)],
@@ -41,27 +47,29 @@ function header(job: Job): HTMLElement {
       { class: 'facts' },
       facts.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
     ),
-    h(
-      'details',
-      { class: 'files', open: job.files.length <= 5 },
-      h('summary', null, `${num(job.files.length)} uploaded file(s)`),
-      h(
-        'ul',
-        { id: 'job-files', class: 'file-list' },
-        shown.map((f) =>
+    source
+      ? null
+      : h(
+          'details',
+          { class: 'files', open: job.files.length <= 5 },
+          h('summary', null, `${num(job.files.length)} uploaded file(s)`),
           h(
-            'li',
-            null,
-            h('span', { class: 'path' }, f.name),
-            ' ',
-            h('span', { class: 'size' }, bytes(f.size)),
+            'ul',
+            { id: 'job-files', class: 'file-list' },
+            shown.map((f) =>
+              h(
+                'li',
+                null,
+                h('span', { class: 'path' }, f.name),
+                ' ',
+                h('span', { class: 'size' }, bytes(f.size)),
+              ),
+            ),
+            job.files.length > shown.length
+              ? h('li', { class: 'note' }, `and ${num(job.files.length - shown.length)} more`)
+              : null,
           ),
         ),
-        job.files.length > shown.length
-          ? h('li', { class: 'note' }, `and ${num(job.files.length - shown.length)} more`)
-          : null,
-      ),
-    ),
   );
 }
 

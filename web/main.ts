@@ -10,6 +10,7 @@ import { findingPage } from './findingDetail.js';
 import { jobHref, jobsList } from './jobsList.js';
 import { jobPage } from './jobView.js';
 import { parseRoute } from './router.js';
+import { s3Panel } from './s3Panel.js';
 import { tokenPrompt } from './tokenPrompt.js';
 import { uploadPanel } from './upload.js';
 
@@ -31,6 +32,9 @@ function render() {
         'div',
         { id: 'home' },
         uploadPanel(info, (job) => {
+          location.hash = jobHref(job.id);
+        }),
+        s3Panel(info, (job) => {
           location.hash = jobHref(job.id);
         }),
         jobsList(ctl.signal),

@@ -14,7 +14,12 @@ export interface ServeOptions {
   maxDecompressedSize: string;
   jobMemory: string;
   jobs: string;
+  s3Source?: string[];
+  profile?: string;
+  endpointUrl?: string;
 }
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerServe(program: Command): void {
   program
@@ -55,12 +60,25 @@ export function registerServe(program: Command): void {
       formatByteSize(DEFAULTS.jobMemoryBytes),
     )
     .option('--jobs <n>', 'jobs analysed at once', String(DEFAULTS.concurrency))
+    .option(
+      '--s3-source <s3url>',
+      "an s3:// location the page's S3 jobs may read, with this server's AWS credentials (repeatable; none: no S3 jobs)",
+      collect,
+    )
+    .option('--profile <name>', 'AWS profile for S3 jobs (default: AWS_PROFILE, the default chain)')
+    .option(
+      '--endpoint-url <url>',
+      'an S3-compatible store for S3 jobs, addressed path-style (default: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS)',
+    )
     .addHelpText(
       'after',
       `
 The page and its API (OpenAPI at /api/openapi.json) listen on 127.0.0.1 by default: nothing leaves
 this machine. Jobs, their files and findings are kept in the workspace and survive a restart; a job
 cut short by a stop is run again.
+
+S3 jobs (POST /api/jobs/s3, or "Read from S3" on the page) read with this server's AWS credentials,
+only within the --s3-source locations, pruned by a time window as \`scan s3://… --since\` is.
 
 Sizes: K/M/G/T and KiB/MiB/GiB/TiB are binary (1024-based, as Docker and Java's -Xmx read them),
 KB/MB/GB/TB decimal (1000-based); B or no unit is bytes; decimals are fine (1.5GB).
@@ -77,6 +95,7 @@ Examples:
   flowhawk serve                                   # then open http://127.0.0.1:8080/
   flowhawk serve --port 9000 --workspace ~/flowhawk --config flowhawk.config.json
   flowhawk serve --max-upload-size 20G --job-memory 2G
+  flowhawk serve --s3-source s3://central-logs/AWSLogs/ --profile security-audit
   FLOWHAWK_TOKEN=$(openssl rand -hex 16) flowhawk serve --host 0.0.0.0`,
     )
     .action(async (options: ServeOptions) => {
@@ -116,6 +135,9 @@ export function serverOptions(options: ServeOptions, env: NodeJS.ProcessEnv): Se
     maxDecompressedBytes: size(options.maxDecompressedSize, '--max-decompressed-size'),
     jobMemoryBytes: size(options.jobMemory, '--job-memory'),
     concurrency: jobs,
+    ...(options.s3Source?.length ? { s3Sources: options.s3Source } : {}),
+    ...(options.profile ? { s3Profile: options.profile } : {}),
+    ...(options.endpointUrl ? { s3EndpointUrl: options.endpointUrl } : {}),
   };
 }
 

@@ -32,6 +32,23 @@ export interface JobFile {
   size: number;
 }
 
+/**
+ * An S3 job's source: the location listed and the window of objects read (ISO times, fixed when the
+ * job was made, so a re-run reads and analyses the same span).
+ */
+export interface S3JobSource {
+  url: string;
+  since?: string;
+  until?: string;
+  accounts?: string[];
+  regions?: string[];
+}
+
+/** POST /api/jobs/s3: `since`/`until` may also be durations before now (24h, 7d) or Unix seconds. */
+export interface S3JobRequest extends S3JobSource {
+  name?: string;
+}
+
 export interface Job {
   id: string;
   name: string;
@@ -40,7 +57,10 @@ export interface Job {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** uploaded files; an S3 job lists its objects in its overview's ingest summary instead */
   files: JobFile[];
+  /** where an S3 job reads from; null for an upload */
+  source: S3JobSource | null;
   progress: JobProgress;
   /** why the job failed: what was wrong, where, and what to do */
   error: string | null;
@@ -89,6 +109,8 @@ export interface ServerInfo {
   auth: boolean;
   maxUploadBytes: number;
   maxDecompressedBytes: number;
+  /** the s3:// locations a job may read (POST /api/jobs/s3); empty: S3 jobs are off */
+  s3Sources: string[];
   /** report formats for GET /api/jobs/{id}/report?format= */
   formats: string[];
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig } from '../config/config.js';
 import { DETECTORS } from '../detectors/index.js';
 import { FlowhawkError } from '../errors.js';
+import { isS3Url, parseS3Url } from '../sources/s3Url.js';
 import { VERSION } from '../version.js';
 import type { ServerContext, ServerLog } from './context.js';
 import { type GuardOptions, isLoopback, requestGuard } from './guard.js';
@@ -14,7 +15,9 @@ import { eventRoutes } from './routes/eventRoutes.js';
 import { jobRoutes } from './routes/jobRoutes.js';
 import { metaRoutes } from './routes/metaRoutes.js';
 import { resultRoutes } from './routes/resultRoutes.js';
+import { s3JobRoutes } from './routes/s3JobRoutes.js';
 import { SHARED_SCHEMAS } from './schemas.js';
+import type { ServerS3 } from './serverS3.js';
 import { registerWebUi } from './webUi.js';
 import { Workspace } from './workspace.js';
 
@@ -37,6 +40,11 @@ export interface ServerOptions {
   jobMemoryBytes?: number;
   /** jobs analysed at once */
   concurrency?: number;
+  /** s3:// locations the server's jobs may read (POST /api/jobs/s3); none: S3 jobs are refused */
+  s3Sources?: string[];
+  /** how the server reaches S3 for those jobs (default: the SDK's chain, AWS_ENDPOINT_URL_S3, …) */
+  s3Profile?: string;
+  s3EndpointUrl?: string;
   /** where refusals and clean-ups are told (default: stderr, one `flowhawk: ` line each) */
   log?: ServerLog;
 }
@@ -72,12 +80,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const log = options.log ?? stderrLog;
   // every job reads the config again (edits apply to the next job); a broken one is refused now, not per job
   loadConfig(DETECTORS, options.configPath);
+  const s3 = serverS3(options);
   const workspace = new Workspace(options.workspace);
   const store = await JobStore.open(workspace.database);
   // the database is ours alone now (JobStore.open refuses a workspace in use), so no upload is under way
   await removeUnfinishedUploads(store, workspace, log);
   const maxDecompressedBytes = options.maxDecompressedBytes ?? DEFAULTS.maxDecompressedBytes;
   const runner = new JobRunner(store, workspace, {
+    s3,
     ...(options.configPath ? { configPath: options.configPath } : {}),
     maxDecompressedBytes,
     jobMemoryBytes: options.jobMemoryBytes ?? DEFAULTS.jobMemoryBytes,
@@ -91,6 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     maxDecompressedBytes,
     auth: options.token !== undefined,
     log,
+    s3,
   };
   const app = await buildApp(ctx, { host, log, ...(options.token ? { token: options.token } : {}) });
   try {
@@ -142,6 +153,26 @@ function checkToken(host: string, token: string | undefined): void {
  * A server killed during an upload leaves the upload's directory and no job (the job is recorded
  * once its files are in): nothing will ever read or delete it, so it goes at the next start.
  */
+/** The S3 side of the options, each allowed location checked to be one (a USAGE error names it). */
+function serverS3(options: ServerOptions): ServerS3 {
+  const sources = options.s3Sources ?? [];
+  for (const source of sources) {
+    if (!isS3Url(source)) {
+      throw new FlowhawkError(
+        'USAGE',
+        `--s3-source ${source} is not an s3:// location`,
+        'write s3://BUCKET/PREFIX/',
+      );
+    }
+    parseS3Url(source);
+  }
+  return {
+    sources,
+    ...(options.s3Profile ? { profile: options.s3Profile } : {}),
+    ...(options.s3EndpointUrl ? { endpointUrl: options.s3EndpointUrl } : {}),
+  };
+}
+
 async function removeUnfinishedUploads(store: JobStore, workspace: Workspace, log: ServerLog): Promise<void> {
   const jobs = new Set((await store.list()).map((job) => job.id));
   const stray = workspace.jobIds().filter((id) => !jobs.has(id));
@@ -191,6 +222,7 @@ async function buildApp(ctx: ServerContext, guard: GuardOptions): Promise<Fastif
   });
   metaRoutes(app, ctx);
   jobRoutes(app, ctx);
+  s3JobRoutes(app, ctx);
   eventRoutes(app, ctx);
   resultRoutes(app, ctx);
   await registerWebUi(app);

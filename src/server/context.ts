@@ -1,5 +1,6 @@
 import type { JobRunner } from './jobRunner.js';
 import type { JobStore } from './jobStore.js';
+import type { ServerS3 } from './serverS3.js';
 import type { Workspace } from './workspace.js';
 
 /** Where the server says what it did or refused (a line, no prefix); stderr unless a caller captures it. */
@@ -14,4 +15,5 @@ export interface ServerContext {
   maxDecompressedBytes: number;
   auth: boolean;
   log: ServerLog;
+  s3: ServerS3;
 }

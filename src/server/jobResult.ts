@@ -1,5 +1,6 @@
 import type { Analysis, ScanReport, TrafficOverview } from '../report.js';
-import type { JobProgress } from './apiTypes.js';
+import type { JobProgress, S3JobSource } from './apiTypes.js';
+import type { ServerS3 } from './serverS3.js';
 
 /** What one analysis of a job produced: the report every output format renders, and its traffic. */
 export interface JobResult {
@@ -45,6 +46,8 @@ export interface WorkerRequest {
   configPath?: string;
   /** the job's allowlist entries, added to the config's */
   allowlist: unknown[];
+  /** an S3 job's source (its `files` are then empty), and how the server reaches S3 */
+  s3?: { source: S3JobSource; connect: Omit<ServerS3, 'sources'> };
   maxDecompressedBytes: number;
   /** DuckDB memory limit for the job (bytes) */
   memoryBytes: number;

@@ -4,6 +4,7 @@ import { existsSync, renameSync, rmSync } from 'node:fs';
 import type { Job, JobProgress } from './apiTypes.js';
 import type { WorkerMessage, WorkerRequest } from './jobResult.js';
 import { emptyProgress, type JobStore } from './jobStore.js';
+import type { ServerS3 } from './serverS3.js';
 import { forkServerModule } from './workerProcess.js';
 import type { RunOutputs, Workspace } from './workspace.js';
 
@@ -14,6 +15,8 @@ export interface RunnerOptions {
   jobMemoryBytes: number;
   /** jobs analysed at once */
   concurrency: number;
+  /** how S3 jobs reach S3 */
+  s3: Omit<ServerS3, 'sources'>;
 }
 
 /** A run cut short by this many server stops is failed rather than queued once more. */
@@ -123,6 +126,7 @@ export class JobRunner extends EventEmitter {
       previousOverview: paths.overview,
       ...(this.options.configPath ? { configPath: this.options.configPath } : {}),
       allowlist: job.allowlist,
+      ...(job.source ? { s3: { source: job.source, connect: this.options.s3 } } : {}),
       maxDecompressedBytes: this.options.maxDecompressedBytes,
       memoryBytes: this.options.jobMemoryBytes,
     };

@@ -4,7 +4,15 @@ import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb
 import type { AllowlistEntry } from '../config/config.js';
 import { FlowhawkError } from '../errors.js';
 import { type Finding, SEVERITIES, type Severity, severityRank } from '../finding.js';
-import type { FindingsPage, Job, JobFile, JobOverview, JobProgress, JobStatus } from './apiTypes.js';
+import type {
+  FindingsPage,
+  Job,
+  JobFile,
+  JobOverview,
+  JobProgress,
+  JobStatus,
+  S3JobSource,
+} from './apiTypes.js';
 import type { RunOutputs } from './jobResult.js';
 
 /**
@@ -22,6 +30,8 @@ const SCHEMA = [
      job_id VARCHAR NOT NULL, seq INTEGER NOT NULL, id VARCHAR NOT NULL, detector VARCHAR NOT NULL,
      severity VARCHAR NOT NULL, severity_rank INTEGER NOT NULL, actor VARCHAR NOT NULL, target VARCHAR,
      suppressed BOOLEAN NOT NULL, body VARCHAR NOT NULL)`,
+  // added after the first release: a workspace made before S3 jobs gains it, last, like a new one
+  `ALTER TABLE jobs ADD COLUMN IF NOT EXISTS source VARCHAR`,
 ];
 
 export interface FindingFilter {
@@ -100,9 +110,15 @@ export class JobStore {
     });
   }
 
-  async create(job: { id: string; name: string; files: JobFile[]; allowlist: AllowlistEntry[] }) {
+  async create(job: {
+    id: string;
+    name: string;
+    files: JobFile[];
+    allowlist: AllowlistEntry[];
+    source?: S3JobSource;
+  }) {
     await this.run(
-      `INSERT INTO jobs VALUES ($1, $2, 'queued', $3, NULL, NULL, $4, $5, NULL, $6, 0, 0, false, $7, 0, NULL)`,
+      `INSERT INTO jobs VALUES ($1, $2, 'queued', $3, NULL, NULL, $4, $5, NULL, $6, 0, 0, false, $7, 0, NULL, $8)`,
       [
         job.id,
         job.name,
@@ -111,6 +127,7 @@ export class JobStore {
         JSON.stringify(emptyProgress()),
         JSON.stringify(job.allowlist),
         JSON.stringify(zeroCounts()),
+        job.source ? JSON.stringify(job.source) : null,
       ],
     );
   }
@@ -287,6 +304,7 @@ function toJob(row: Row): Job {
     startedAt: (row.started_at as string | null) ?? null,
     finishedAt: (row.finished_at as string | null) ?? null,
     files: JSON.parse(row.files as string) as JobFile[],
+    source: row.source ? (JSON.parse(row.source as string) as S3JobSource) : null,
     progress: JSON.parse(row.progress as string) as JobProgress,
     error: (row.error as string | null) ?? null,
     findingCounts: JSON.parse(row.finding_counts as string) as Record<Severity, number>,

@@ -10,6 +10,7 @@ import type { JobOverview, JobProgress } from './apiTypes.js';
 import { judgeDamage } from './damagedFiles.js';
 import { duckdbMemoryLimit, type JobResult, type WorkerMessage, type WorkerRequest } from './jobResult.js';
 import { writeRunOutputs } from './resultFiles.js';
+import { s3JobRange, s3ReadOptions } from './s3JobSource.js';
 
 /**
  * One job's analysis, in a child process of the server: a native crash or a memory spike here
@@ -30,7 +31,11 @@ async function runJob(request: WorkerRequest): Promise<void> {
   if (request.ingest) rmSync(request.storePath, { force: true });
   const memoryLimit = duckdbMemoryLimit(request.memoryBytes);
   const names = new Map(request.files.map((f) => [f.path, f.name]));
-  const bytes = request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
+  // an S3 job's size is known once its listing is: the read progress carries it
+  let bytes = request.files.reduce((sum, f) => sum + statSync(f.path).size, 0);
+  // a re-run reads no file: the first run's summary still says what the flows came from
+  const previous = request.ingest ? undefined : previousIngest(request);
+  let filesTotal = Math.max(request.files.length, previous?.perFile.length ?? 0);
   const started = Date.now();
   const progress = (p: Omit<JobProgress, 'stage' | 'at' | 'recordsPerSecond'>): JobProgress => ({
     ...p,
@@ -38,17 +43,25 @@ async function runJob(request: WorkerRequest): Promise<void> {
     recordsPerSecond: Math.round(p.records / Math.max(0.001, (Date.now() - started) / 1000)),
     at: new Date().toISOString(),
   });
+  const s3 = request.s3;
+  const range = s3 ? s3JobRange(s3.source) : undefined;
   const result = await scan({
-    sources: request.ingest ? request.files.map((f) => f.path) : [],
+    sources: request.ingest ? (s3 ? [s3.source.url] : request.files.map((f) => f.path)) : [],
     store: { workspace: request.storePath, memoryLimit, analysisMemoryLimit: memoryLimit },
     config,
     detectors: DETECTORS,
     ingest: {
-      displayName: (path) => names.get(path) ?? 'upload',
+      // uploads are stored under numbers: they are shown under the names the browser sent
+      ...(s3
+        ? { s3: s3ReadOptions(s3.source, s3.connect) }
+        : { displayName: (path) => names.get(path) ?? 'upload' }),
       maxDecompressedBytes: request.maxDecompressedBytes,
     },
+    ...(range ? { range } : {}),
     onProgress: (p) => {
       if (p.stage !== 'read') return;
+      bytes = Math.max(bytes, p.file.bytesTotal);
+      filesTotal = Math.max(filesTotal, p.file.total);
       void send({
         type: 'progress',
         progress: progress({
@@ -67,7 +80,7 @@ async function runJob(request: WorkerRequest): Promise<void> {
           type: 'progress',
           progress: progress({
             filesDone: summary.perFile.length,
-            filesTotal: request.files.length,
+            filesTotal: Math.max(filesTotal, summary.perFile.length),
             bytesDone: bytes,
             bytesTotal: bytes,
             records: summary.records,
@@ -76,12 +89,11 @@ async function runJob(request: WorkerRequest): Promise<void> {
         judgeDamage(summary);
         await send({ type: 'ingested' });
       }
-      await send({ type: 'progress', progress: await stageProgress(request, bytes, store, summary) });
+      await send({ type: 'progress', progress: await stageProgress(filesTotal, bytes, store, summary) });
     },
     traffic: true,
     showSuppressed: false,
-    // a re-run reads no file: the first run's summary still says what the flows came from
-    ...(request.ingest ? {} : withPrevious(previousIngest(request))),
+    ...withPrevious(previous),
   });
   // report.json keeps the traffic beside the report (the overview API serves it on its own)
   const { traffic, ...report } = result.report;
@@ -95,7 +107,7 @@ function withPrevious(previous: IngestSummary | undefined): { previousIngest?: I
 
 /** The analyse stage's progress: every file read, and the flows the job's store holds (a re-run reads none). */
 async function stageProgress(
-  request: WorkerRequest,
+  files: number,
   bytes: number,
   store: AnalysisStore,
   summary: IngestSummary | undefined,
@@ -103,8 +115,8 @@ async function stageProgress(
   const [row] = await store.query<{ n: bigint }>('SELECT count(*) AS n FROM flows');
   return {
     stage: 'analyse',
-    filesDone: request.files.length,
-    filesTotal: request.files.length,
+    filesDone: Math.max(files, summary?.perFile.length ?? 0),
+    filesTotal: Math.max(files, summary?.perFile.length ?? 0),
     bytesDone: bytes,
     bytesTotal: bytes,
     records: Number(row?.n ?? 0),

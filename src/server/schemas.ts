@@ -60,6 +60,26 @@ export const jobProgress = {
   ],
 } as const;
 
+const s3JobSourceProperties = {
+  url: { type: 'string', pattern: '^[sS]3://', maxLength: 2048, description: 's3://bucket/prefix/' },
+  since: {
+    type: 'string',
+    maxLength: 64,
+    description: 'objects written from this time: ISO time, a duration before now (24h, 7d) or Unix seconds',
+  },
+  until: { type: 'string', maxLength: 64, description: 'objects written up to this time (same forms)' },
+  accounts: { type: 'array', items: { type: 'string', pattern: '^[0-9]{12}$' }, maxItems: 1000 },
+  regions: { type: 'array', items: { type: 'string', maxLength: 64 }, maxItems: 100 },
+} as const;
+
+/** POST /api/jobs/s3's body. */
+export const s3JobRequest = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { name: { type: 'string', maxLength: 200 }, ...s3JobSourceProperties },
+  required: ['url'],
+} as const;
+
 export const job = {
   $id: 'Job',
   type: 'object',
@@ -78,6 +98,12 @@ export const job = {
         required: ['name', 'size'],
       },
     },
+    source: {
+      type: ['object', 'null'],
+      description: "an S3 job's location and window (times fixed when the job was made); null for an upload",
+      properties: s3JobSourceProperties,
+      required: ['url'],
+    },
     progress: { $ref: 'JobProgress#' },
     error: { ...nullable('string'), description: 'why the job failed: what, where, and what to do' },
     findingCounts: counts,
@@ -94,6 +120,7 @@ export const job = {
     'startedAt',
     'finishedAt',
     'files',
+    'source',
     'progress',
     'error',
     'findingCounts',
@@ -128,6 +155,40 @@ const evidenceRecord = {
   },
 };
 
+/** Who holds an address (src/finding.ts AddressOwner): every field optional. */
+const addressOwner = {
+  type: 'object',
+  properties: {
+    aws: {
+      type: 'object',
+      properties: {
+        service: { type: 'string' },
+        region: { type: 'string' },
+        networkBorderGroup: { type: 'string' },
+      },
+    },
+    asn: { type: 'integer' },
+    asOrg: { type: 'string' },
+    country: { type: 'string' },
+  },
+} as const;
+
+const findingSource = {
+  type: 'object',
+  properties: {
+    actor: { type: 'string' },
+    count: { type: 'integer' },
+    firstSeen: { type: 'number' },
+    lastSeen: { type: 'number' },
+    packets: { type: 'integer' },
+    bytes: { type: 'integer' },
+    owner: addressOwner,
+    severity: { type: 'string', enum: [...SEVERITIES] },
+    confidence: { type: 'number' },
+    id: { type: 'string' },
+  },
+} as const;
+
 export const finding = {
   $id: 'Finding',
   type: 'object',
@@ -155,6 +216,14 @@ export const finding = {
       type: 'object',
       properties: { reason: { type: 'string' }, rule: { type: 'integer' } },
     },
+    sources: {
+      type: 'array',
+      items: findingSource,
+      description:
+        "every source of the traffic, busiest first: a roll-up's members, or a many-sender finding's senders",
+    },
+    actorOwner: addressOwner,
+    targetOwner: addressOwner,
   },
 } as const;
 

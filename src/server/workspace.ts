@@ -54,6 +54,11 @@ export class Workspace {
     };
   }
 
+  /** The directory of a job with no uploads (an S3 job), so its files have a home and a stop leaves no stray. */
+  createJobDir(id: string): void {
+    mkdirSync(this.jobDir(id), { recursive: true });
+  }
+
   uploadDir(id: string): string {
     return join(this.jobDir(id), 'files');
   }

@@ -30,6 +30,7 @@ describe('the API document', () => {
         'GET /api/jobs/{id}/report',
         'GET /api/openapi.json',
         'POST /api/jobs',
+        'POST /api/jobs/s3',
         'POST /api/jobs/{id}/rerun',
       ].sort(),
     );

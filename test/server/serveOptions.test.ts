@@ -1,6 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { type ServeOptions, serverOptions } from '../../src/cli/serveCommand.js';
+import { startServer } from '../../src/server/app.js';
 import { duckdbMemoryLimit } from '../../src/server/jobResult.js';
 
 const GiB = 1024 ** 3;
@@ -52,5 +56,29 @@ describe('serve: sizes from the command line to the server and its jobs', () => 
   it('takes the token from FLOWHAWK_TOKEN when --token is not given', () => {
     expect(serverOptions(given({}), { FLOWHAWK_TOKEN: 'from-env' }).token).toBe('from-env');
     expect(serverOptions(given({ token: 'given' }), { FLOWHAWK_TOKEN: 'from-env' }).token).toBe('given');
+  });
+});
+
+describe('serve: S3 jobs from the command line', () => {
+  it('passes every --s3-source, the profile and the endpoint to the server', () => {
+    const options = serverOptions(
+      given({
+        s3Source: ['s3://central-logs/AWSLogs/', 's3://other/'],
+        profile: 'audit',
+        endpointUrl: 'http://127.0.0.1:9000',
+      }),
+      {},
+    );
+    expect(options.s3Sources).toEqual(['s3://central-logs/AWSLogs/', 's3://other/']);
+    expect(options.s3Profile).toBe('audit');
+    expect(options.s3EndpointUrl).toBe('http://127.0.0.1:9000');
+    expect(serverOptions(given({}), {}).s3Sources).toBeUndefined();
+  });
+
+  it('refuses an --s3-source that is not an s3:// location, naming it', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'flowhawk-serve-s3-'));
+    await expect(startServer({ workspace, port: 0, s3Sources: ['/var/log/flows'] })).rejects.toThrow(
+      '--s3-source /var/log/flows is not an s3:// location',
+    );
   });
 });

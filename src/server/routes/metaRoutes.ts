@@ -22,6 +22,7 @@ export function metaRoutes(app: FastifyInstance, ctx: ServerContext): void {
               auth: { type: 'boolean' },
               maxUploadBytes: { type: 'integer' },
               maxDecompressedBytes: { type: 'integer' },
+              s3Sources: { type: 'array', items: { type: 'string' } },
               formats: { type: 'array', items: { type: 'string' } },
             },
           },
@@ -33,6 +34,7 @@ export function metaRoutes(app: FastifyInstance, ctx: ServerContext): void {
       auth: ctx.auth,
       maxUploadBytes: ctx.maxUploadBytes,
       maxDecompressedBytes: ctx.maxDecompressedBytes,
+      s3Sources: ctx.s3.sources,
       formats: Object.keys(FORMATS),
     }),
   );
