@@ -52,7 +52,7 @@ export function registerWatch(program: Command): void {
       'after',
       `
 Each poll lists the sources (after the first, only objects written since an hour before the previous
-poll), reads the objects the workspace does not hold (same ETag and size: not downloaded), analyses
+poll; once an hour, the whole look-back window, for objects delivered late), reads the objects the workspace does not hold (same ETag and size: not downloaded), analyses
 the look-back window ending at the newest record stored, and prints the findings never printed for
 this workspace, or printed with another severity or a smaller count, one JSON object per line (as
 --format ndjson). A status line per poll goes to standard error.
@@ -139,7 +139,7 @@ export function statusLine(poll: PollReport): string {
   }
   const read = poll.ingest;
   const parts = [
-    `read ${n(read?.files ?? 0)} new object(s), ${n(read?.records ?? 0)} records`,
+    `${poll.catchUp ? 'listed the whole look-back window for late objects: ' : ''}read ${n(read?.files ?? 0)} new object(s), ${n(read?.records ?? 0)} records`,
     `${n(read?.filesSkipped.length ?? 0)} already stored`,
   ];
   if ((read?.filesUnreadable.length ?? 0) > 0)

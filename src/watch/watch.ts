@@ -35,6 +35,8 @@ export interface WatchOptions {
   onPoll: (poll: PollReport) => void;
   /** one poll, then return */
   once?: boolean;
+  /** how often a poll lists the whole look-back window instead of the recent margin (default CATCH_UP_SECONDS) */
+  catchUpSeconds?: number;
 }
 
 export interface PollReport {
@@ -45,6 +47,8 @@ export interface PollReport {
   analysed?: TimeRange;
   emitted: { new: number; changed: number };
   warnings: string[];
+  /** this poll listed the whole look-back window, for objects that reached the bucket late */
+  catchUp?: boolean;
   /** the poll failed; the next one tries again */
   failed?: FlowhawkError;
   /** when the next poll starts; absent after the last */
@@ -57,6 +61,14 @@ export interface PollReport {
  * known by ETag and skipped without a download, so the margin costs only listing.
  */
 export const LISTING_MARGIN_MS = 60 * 60 * 1000;
+
+/**
+ * How often a poll lists the whole look-back window: an object that reached the bucket more than
+ * LISTING_MARGIN_MS after the time in its name (a delivery backlog, a replication delay) is beyond the
+ * margin of every later poll, and would be left out for good. Once an hour its records are still read
+ * and analysed; objects already stored cost only their listing (a 7-day window is ~170 folder listings).
+ */
+export const CATCH_UP_SECONDS = 60 * 60;
 
 /** How a watch ended: after its one poll, or stopped (`during`: what the stop cut short). */
 export interface WatchEnd {
@@ -71,21 +83,26 @@ export async function watch(options: WatchOptions): Promise<WatchEnd> {
   // analyse on the first poll (a restart may follow a stop before emitting) and after a failed one
   let pending = true;
   let lastListed: Date | undefined;
+  let lastWhole: Date | undefined;
   let first = true;
+  const catchUpMs = (options.catchUpSeconds ?? CATCH_UP_SECONDS) * 1000;
   while (!signal.aborted) {
     const startedAt = new Date();
+    const catchUp = lastWhole !== undefined && startedAt.getTime() - lastWhole.getTime() >= catchUpMs;
     let report: PollReport;
     try {
       const polled = await poll(options, {
         startedAt,
         lookback,
         pending,
-        since: listingSince(options, lastListed),
+        since: catchUp ? wholeWindowSince(options, startedAt, lookback) : listingSince(options, lastListed),
       });
       if (polled === 'stopped')
         return { stopped: true, during: 'the analysis (its findings are left to the next start)' };
-      report = polled;
+      report = catchUp ? { ...polled, catchUp } : polled;
       pending = false;
+      // the first poll lists from --since (or everything): a whole listing too
+      if (catchUp || lastListed === undefined) lastWhole = startedAt;
       lastListed = startedAt;
     } catch (error) {
       // the ingest put the workspace in order before saying so: files stored whole or not at all
@@ -111,6 +128,13 @@ function listingSince(options: WatchOptions, lastListed: Date | undefined): Date
   if (!lastListed) return given;
   const recent = new Date(lastListed.getTime() - LISTING_MARGIN_MS);
   return given && given > recent ? given : recent;
+}
+
+/** A catch-up lists the look-back window (and the margin before it), never before --since. */
+function wholeWindowSince(options: WatchOptions, now: Date, lookback: number): Date {
+  const given = options.s3.filter?.since;
+  const window = new Date(now.getTime() - lookback * 1000 - LISTING_MARGIN_MS);
+  return given && given > window ? given : window;
 }
 
 interface PollPlan {
