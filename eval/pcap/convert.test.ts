@@ -242,6 +242,21 @@ describe('toFlowRecords', () => {
   });
 });
 
+describe('renderFlowLog', () => {
+  it('writes AWS default format (v2) when the plan asks: 14 fields, no flags or direction', () => {
+    const { records } = convert(exchange(T + 5, ['127.0.0.66', 40000], ['127.0.0.10', 80]));
+    const lines = renderFlowLog(records, { ...PLAN, format: 'v2' })
+      .trim()
+      .split('\n');
+    expect(lines[0]).toBe(
+      'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status',
+    );
+    expect(lines[1]).toBe(
+      `2 123456789012 eni-0000000000000010a 10.0.1.10 198.51.100.66 80 40000 6 3 620 ${T + 5} ${T + 5} ACCEPT OK`,
+    );
+  });
+});
+
 describe('checkPlan', () => {
   it('refuses an interval AWS does not offer and a host planned twice', () => {
     expect(() => checkPlan({ ...PLAN, intervalSeconds: 300 })).toThrow(/60 or 600/);

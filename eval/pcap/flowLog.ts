@@ -194,14 +194,19 @@ export const FLOW_LOG_FIELDS = [
   'traffic-path',
 ] as const;
 
+/** AWS's default format (version 2): what a flow log created without a custom format writes. */
+export const DEFAULT_FORMAT_FIELDS = FLOW_LOG_FIELDS.slice(0, 14);
+
 /** The records as the text of an S3-delivered log file: the header line, then a record a line. */
 export function renderFlowLog(records: readonly FlowRecord[], plan: Plan): string {
-  const lines = [FLOW_LOG_FIELDS.join(' ')];
+  const v2 = plan.format === 'v2';
+  const fields = v2 ? DEFAULT_FORMAT_FIELDS : FLOW_LOG_FIELDS;
+  const lines = [fields.join(' ')];
   for (const r of records) {
     // traffic-path is logged for egress only: 1 within the VPC, 8 through the internet gateway
     const path = r.direction === 'ingress' ? '-' : plan.vpcCidrs.some((c) => inCidr(r.dst, c)) ? '1' : '8';
     const values: Record<(typeof FLOW_LOG_FIELDS)[number], string | number> = {
-      version: 5,
+      version: v2 ? 2 : 5,
       'account-id': plan.accountId,
       'interface-id': r.eni,
       srcaddr: r.src,
@@ -231,7 +236,7 @@ export function renderFlowLog(records: readonly FlowRecord[], plan: Plan): strin
       'flow-direction': r.direction,
       'traffic-path': path,
     };
-    lines.push(FLOW_LOG_FIELDS.map((f) => values[f]).join(' '));
+    lines.push(fields.map((f) => values[f]).join(' '));
   }
   return `${lines.join('\n')}\n`;
 }

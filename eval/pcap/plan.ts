@@ -16,6 +16,8 @@ export interface Plan {
   vpcCidrs: string[];
   /** AWS's maximum aggregation interval: 60 or 600 seconds */
   intervalSeconds: number;
+  /** the log format: the custom version-5 one with every field the converter knows (default), or AWS's default v2 (no tcp-flags, no direction) */
+  format?: 'v5' | 'v2';
   /** instances whose ENI is flow-logged */
   hosts: PlannedHost[];
   /** other loopback addresses and what they stand for (internet hosts, unlogged internal ones) */
@@ -80,6 +82,8 @@ export function checkPlan(value: unknown): Plan {
     if (typeof plan[key] !== 'string') fail(`${key} must be a string`);
   }
   if (plan.intervalSeconds !== 60 && plan.intervalSeconds !== 600) fail('intervalSeconds must be 60 or 600');
+  if (plan.format !== undefined && plan.format !== 'v5' && plan.format !== 'v2')
+    fail('format must be v5 or v2');
   if (!Array.isArray(plan.vpcCidrs) || plan.vpcCidrs.some((c) => !ipaddr.isValidCIDR(c))) {
     fail('vpcCidrs must be a list of CIDRs');
   }
