@@ -95,7 +95,28 @@ beacon() { # curl every 5 s for 5 minutes, identical request and reply, to an in
     'for i in $(seq 60); do curl -s --interface 127.0.0.60 -o /dev/null http://127.0.0.99:8080/task; sleep 5; done'
 }
 
+deadc2() { # an implant retries a dead C2 (nothing listens: RST) every 5 s for 5 minutes
+  capture deadc2 'host 127.0.0.98' 330 bash -c \
+    'for i in $(seq 60); do curl -s --interface 127.0.0.61 --connect-timeout 2 -o /dev/null https://127.0.0.98/; sleep 5; done'
+}
+
+fixedport() { # an IoT bot probes telnet on 3 instances from one fixed source port, every 30 s for 5 minutes
+  capture fixedport 'host 127.0.0.69' 330 bash -c \
+    'for i in $(seq 10); do for h in 20 21 22; do hping3 -S -k -s 40000 -p 23 -a 127.0.0.69 -c 1 127.0.0.$h; done; sleep 30; done'
+}
+
 # --- benign look-alikes ----------------------------------------------------------------------
+winclients() { # 25 internet clients on the legacy Windows ephemeral range call a web API on 8080 (written as v2, no tcp-flags)
+  http_on 127.0.0.52 8080
+  sleep 1
+  capture winclients 'host 127.0.0.52' 200 bash -c '
+    for round in $(seq 6); do
+      for c in $(seq 100 124); do
+        curl -s --interface 127.0.0.$c --local-port 1025-5000 -o /dev/null http://127.0.0.52:8080/task &
+      done
+      wait; sleep $((10 + RANDOM % 20))
+    done'
+}
 healthcheck() { # a load balancer checks an instance every 10 s for 5 minutes
   http_on 127.0.0.71 80
   sleep 1
@@ -131,7 +152,7 @@ dns() { # a chatty DNS client: ~300 lookups of varied names in 4 minutes against
 }
 
 setup_www
-ALL=(portscan sweep bruteforce synflood httpflood beacon healthcheck browsing dns)
+ALL=(portscan sweep bruteforce synflood httpflood beacon deadc2 fixedport healthcheck browsing dns winclients)
 for name in "${@:-${ALL[@]}}"; do
   echo "== $name"
   "$name"
