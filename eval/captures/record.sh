@@ -11,7 +11,8 @@
 # All traffic stays in 127.0.0.0/8: every destination below is a 127.x address, spoofed sources
 # (nmap -S, hping3 -a) are 127.x too (never --rand-source), dnsmasq forwards nowhere
 # (--no-resolv, no servers), and every tool runs under timeout(1) with a bounded count or rate.
-# Raw pcaps go to $RAW_DIR (default /tmp/flowhawk-captures), not into the repo.
+# Raw pcaps go to $RAW_DIR (default /tmp/flowhawk-captures); a gzipped copy under 1 MB is kept in the
+# scenario's folder (capture.pcap.gz), so that the flow log can be re-made without root.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
@@ -40,6 +41,9 @@ capture() {
   sleep 3
   stop "$dump"
   (cd "$REPO" && node --import tsx eval/pcap/convert.ts "$pcap" "$HERE/$name/scenario.json" "$HERE/$name/flows.log.gz")
+  # the capture itself is kept beside its flow log when small (eval/captures/captures.test.ts re-converts it)
+  gzip -9c "$pcap" >"$HERE/$name/capture.pcap.gz"
+  if [ "$(stat -c %s "$HERE/$name/capture.pcap.gz")" -gt 1000000 ]; then rm "$HERE/$name/capture.pcap.gz"; fi
 }
 
 setup_www() {
@@ -105,6 +109,13 @@ fixedport() { # an IoT bot probes telnet on 3 instances from one fixed source po
     'for i in $(seq 10); do for h in 20 21 22; do hping3 -S -k -s 40000 -p 23 -a 127.0.0.69 -c 1 127.0.0.$h; done; sleep 30; done'
 }
 
+checkin() { # an internet client checks in with a C2 hosted on an instance: a complete GET every 5 s, 60 times
+  http_on 127.0.0.53 80
+  sleep 1
+  capture checkin 'host 127.0.0.53' 330 bash -c \
+    'for i in $(seq 60); do curl -s --interface 127.0.0.110 -o /dev/null http://127.0.0.53/task; sleep 5; done'
+}
+
 # --- benign look-alikes ----------------------------------------------------------------------
 winclients() { # 25 internet clients on the legacy Windows ephemeral range call a web API on 8080 (written as v2, no tcp-flags)
   http_on 127.0.0.52 8080
@@ -152,7 +163,7 @@ dns() { # a chatty DNS client: ~300 lookups of varied names in 4 minutes against
 }
 
 setup_www
-ALL=(portscan sweep bruteforce synflood httpflood beacon deadc2 fixedport healthcheck browsing dns winclients)
+ALL=(portscan sweep bruteforce synflood httpflood beacon checkin deadc2 fixedport healthcheck browsing dns winclients)
 for name in "${@:-${ALL[@]}}"; do
   echo "== $name"
   "$name"

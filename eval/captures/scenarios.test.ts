@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { convertPcap } from '../pcap/convert.js';
 import { checkPlan, inCidr } from '../pcap/plan.js';
 import { CAPTURES_DIR, loadScenarios } from './scenarios.js';
 
@@ -35,6 +37,24 @@ describe('real-traffic scenarios', () => {
         ).toBe(true);
       }
       expect((scenario?.attacks.length ?? 0) + (scenario?.benign.length ?? 0)).toBeGreaterThan(0);
+    },
+  );
+});
+
+/** The flow logs the eval reads are what the converter makes of the captures kept beside them. */
+describe('real-traffic flow logs re-made from their captures', () => {
+  const kept = loadScenarios().filter((s) => existsSync(join(CAPTURES_DIR, s.name, 'capture.pcap.gz')));
+
+  it('most scenarios keep their capture (those under 1 MB gzipped)', () => {
+    expect(kept.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it.each(kept.map((s) => [s.name]))(
+    '%s: flows.log.gz is the conversion of capture.pcap.gz',
+    async (name) => {
+      const dir = join(CAPTURES_DIR, name);
+      const { text } = await convertPcap(join(dir, 'capture.pcap.gz'), join(dir, 'scenario.json'));
+      expect(text).toBe(gunzipSync(readFileSync(join(dir, 'flows.log.gz'))).toString('utf8'));
     },
   );
 });

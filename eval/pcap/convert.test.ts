@@ -145,6 +145,28 @@ describe('decodeIp', () => {
     expect(packet).toMatchObject({ protocol: 1, srcPort: 0, dstPort: 0, length: 28 });
   });
 
+  it('reads an IPv6 UDP datagram: addresses, ports, the length with its 40-byte header', () => {
+    const ip = new Uint8Array(40 + 8 + 20);
+    const view = new DataView(ip.buffer);
+    view.setUint8(0, 0x60);
+    view.setUint16(4, 28);
+    view.setUint8(6, 17);
+    ip.set([0x20, 0x01, 0x0d, 0xb8], 8);
+    ip[23] = 0x66;
+    ip[39] = 0x10;
+    view.setUint16(40, 5353);
+    view.setUint16(42, 53);
+    expect(decodeIp(ip)).toMatchObject({
+      src: '2001:db8::66',
+      dst: '::10',
+      protocol: 17,
+      srcPort: 5353,
+      dstPort: 53,
+      length: 68,
+      version: 6,
+    });
+  });
+
   it('writes IPv6 addresses in RFC 5952 form', () => {
     const bytes = new Uint8Array(16);
     bytes[0] = 0x20;

@@ -3,12 +3,12 @@
  *
  *   node --import tsx eval/pcap/convert.ts CAPTURE.pcap SCENARIO.json OUT.log.gz [--interval 60|600]
  *
- * SCENARIO.json holds the address plan under `plan` (see plan.ts); --interval overrides its
+ * CAPTURE may be gzipped. SCENARIO.json holds the address plan under `plan` (see plan.ts); --interval overrides its
  * aggregation interval. Prints what it wrote and what it left out.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { renderFlowLog, type TimedPacket, toFlowRecords } from './flowLog.js';
 import { decodeIp } from './ipPacket.js';
 import { readPcap } from './pcapFile.js';
@@ -20,7 +20,10 @@ export async function convertPcap(pcapPath: string, scenarioPath: string, interv
     ...(scenario.plan as object),
     ...(interval ? { intervalSeconds: interval } : {}),
   });
-  const capture = readPcap(new Uint8Array(await readFile(pcapPath)));
+  const raw = await readFile(pcapPath);
+  // the captures kept in the repo are gzipped pcaps
+  const bytes = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw;
+  const capture = readPcap(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   const packets: TimedPacket[] = [];
   let undecoded = 0;
   for (const c of capture.packets) {
