@@ -162,8 +162,19 @@ dns() { # a chatty DNS client: ~300 lookups of varied names in 4 minutes against
     done'
 }
 
+# scenarios that see another one's capture through their own plan (scenario.json: captureFrom)
+derived() {
+  for dir in "$HERE"/*/; do
+    local name from
+    name="$(basename "$dir")"
+    from="$(sed -n 's/^ *"captureFrom": "\(.*\)",*$/\1/p' "$dir/scenario.json")"
+    [ -n "$from" ] || continue
+    (cd "$REPO" && node --import tsx eval/pcap/convert.ts "$RAW_DIR/$from.pcap" "$dir/scenario.json" "$dir/flows.log.gz")
+  done
+}
+
 setup_www
-ALL=(portscan sweep bruteforce synflood httpflood beacon checkin deadc2 fixedport healthcheck browsing dns winclients)
+ALL=(portscan sweep bruteforce synflood httpflood beacon checkin deadc2 fixedport healthcheck browsing dns winclients derived)
 for name in "${@:-${ALL[@]}}"; do
   echo "== $name"
   "$name"

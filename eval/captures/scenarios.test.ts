@@ -4,7 +4,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { convertPcap } from '../pcap/convert.js';
 import { checkPlan, inCidr } from '../pcap/plan.js';
-import { CAPTURES_DIR, loadScenarios } from './scenarios.js';
+import { CAPTURES_DIR, loadScenarios, type Scenario } from './scenarios.js';
 
 /** The labels must speak of the addresses the plan put in the flow log, or the eval scores nothing. */
 describe('real-traffic scenarios', () => {
@@ -43,17 +43,19 @@ describe('real-traffic scenarios', () => {
 
 /** The flow logs the eval reads are what the converter makes of the captures kept beside them. */
 describe('real-traffic flow logs re-made from their captures', () => {
-  const kept = loadScenarios().filter((s) => existsSync(join(CAPTURES_DIR, s.name, 'capture.pcap.gz')));
+  // a scenario may see another's capture through its own plan (captureFrom)
+  const capture = (s: Scenario) => join(CAPTURES_DIR, s.captureFrom ?? s.name, 'capture.pcap.gz');
+  const kept = loadScenarios().filter((s) => existsSync(capture(s)));
 
   it('most scenarios keep their capture (those under 1 MB gzipped)', () => {
     expect(kept.length).toBeGreaterThanOrEqual(5);
   });
 
-  it.each(kept.map((s) => [s.name]))(
-    '%s: flows.log.gz is the conversion of capture.pcap.gz',
-    async (name) => {
+  it.each(kept.map((s) => [s.name, s] as const))(
+    '%s: flows.log.gz is the conversion of its capture',
+    async (name, s) => {
       const dir = join(CAPTURES_DIR, name);
-      const { text } = await convertPcap(join(dir, 'capture.pcap.gz'), join(dir, 'scenario.json'));
+      const { text } = await convertPcap(capture(s), join(dir, 'scenario.json'));
       expect(text).toBe(gunzipSync(readFileSync(join(dir, 'flows.log.gz'))).toString('utf8'));
     },
   );

@@ -30,9 +30,12 @@ export interface Scenario {
   /** the attacked host, whose own activity must not be flagged at medium or above */
   monitoredHost?: string;
   internalNetworks: string[];
+  /** the scenario whose capture this one converts through its own plan (the same packets seen otherwise) */
+  captureFrom?: string;
 }
 
 interface ScenarioFile {
+  captureFrom?: string;
   description: string;
   command: string;
   plan: { vpcCidrs: string[] };
@@ -56,6 +59,7 @@ export function loadScenarios(dir = CAPTURES_DIR): Scenario[] {
         ...(file.labels.monitoredHost ? { monitoredHost: file.labels.monitoredHost } : {}),
         // the VPC is the home network, as a user of these logs would configure it
         internalNetworks: file.plan.vpcCidrs,
+        ...(file.captureFrom ? { captureFrom: file.captureFrom } : {}),
       };
     });
 }

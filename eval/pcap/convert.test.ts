@@ -237,6 +237,27 @@ describe('toFlowRecords', () => {
     expect(conversion.droppedReplies).toBe(3);
   });
 
+  it('logs nothing sent from a forged address, and rejects the backscatter it draws', () => {
+    const victim: [string, number] = ['127.0.0.66', 80];
+    const spoofed: [string, number] = ['127.0.0.10', 41000];
+    const plan = {
+      ...PLAN,
+      hosts: PLAN.hosts.map((h) => (h.loopback === '127.0.0.10' ? { ...h, forged: true } : h)),
+    };
+    const conversion = convert(
+      [
+        tcp(T, spoofed, victim, SYN),
+        tcp(T + 0.001, victim, spoofed, SYN_ACK),
+        tcp(T + 0.002, spoofed, victim, RST),
+      ],
+      plan,
+    );
+    expect(conversion.records.map(brief)).toEqual([
+      'eni-0000000000000010a ingress 198.51.100.66:80>10.0.1.10:41000 REJECT p1 b40 f18',
+    ]);
+    expect(conversion.forged).toBe(2);
+  });
+
   it('admits the replies to a connection the instance opened, whatever the port', () => {
     const { records } = convert(exchange(T, ['127.0.0.10', 45000], ['127.0.0.66', 443]));
     expect(records.map((r) => `${r.direction} ${r.action}`)).toEqual(['egress ACCEPT', 'ingress ACCEPT']);

@@ -47,10 +47,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const result = await convertPcap(pcap, scenario, values.interval ? Number(values.interval) : undefined);
   await writeFile(out, gzipSync(result.text, { level: 9 }));
-  const { records, unplanned, droppedReplies } = result.conversion;
+  const { records, unplanned, droppedReplies, forged } = result.conversion;
   console.log(
     `${out}: ${records.length} records from ${result.capture.packets.length} packets ` +
-      `(${unplanned} unplanned, ${droppedReplies} replies to rejected traffic dropped, ` +
+      `(${unplanned} unplanned, ${droppedReplies} replies to rejected traffic dropped, ${forged} forged, ` +
       `${result.capture.skipped + result.undecoded} not IP)`,
   );
 }

@@ -47,6 +47,8 @@ export interface Conversion {
   unplanned: number;
   /** packets dropped as replies to what a security group rejected */
   droppedReplies: number;
+  /** packets from a host's address that were forged elsewhere (plan: forged), not logged on its ENI */
+  forged: number;
 }
 
 const TCP = { FIN: 0x01, SYN: 0x02, RST: 0x04, ACK: 0x10 } as const;
@@ -70,6 +72,7 @@ export function toFlowRecords(packets: readonly TimedPacket[], plan: Plan): Conv
   const records = new Map<string, FlowRecord>();
   let unplanned = 0;
   let droppedReplies = 0;
+  let forged = 0;
 
   const add = (
     time: number,
@@ -120,7 +123,9 @@ export function toFlowRecords(packets: readonly TimedPacket[], plan: Plan): Conv
     }
     const forward = flowKey(p.protocol, p.src, p.srcPort, p.dst, p.dstPort);
     const reverse = flowKey(p.protocol, p.dst, p.dstPort, p.src, p.srcPort);
-    if (sender) {
+    if (sender?.forged) {
+      forged++;
+    } else if (sender) {
       // the host never received what its group rejected: its answer is an artefact of loopback
       if (rejected.has(reverse) && !open.get(sender)?.has(reverse)) {
         droppedReplies++;
@@ -150,7 +155,7 @@ export function toFlowRecords(packets: readonly TimedPacket[], plan: Plan): Conv
   const sorted = [...records.values()].sort(
     (a, b) => a.start - b.start || a.end - b.end || compareText(recordSortKey(a), recordSortKey(b)),
   );
-  return { records: sorted, unplanned, droppedReplies };
+  return { records: sorted, unplanned, droppedReplies, forged };
 }
 
 const flowKey = (protocol: number, src: string, srcPort: number, dst: string, dstPort: number) =>

@@ -33,6 +33,11 @@ export interface PlannedHost {
   subnet: string;
   /** the security group's inbound rules; outbound is open, as a default security group's is */
   inbound: InboundRule[];
+  /**
+   * what the capture shows leaving this address was forged elsewhere (a spoofed flood's source):
+   * the host never sent it, so its interface does not log it; only what comes back to it is logged
+   */
+  forged?: boolean;
 }
 
 export interface InboundRule {
