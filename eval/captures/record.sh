@@ -148,7 +148,7 @@ browsing() { # a workstation browses 5 sites at irregular intervals, several req
     done'
 }
 
-dns() { # a chatty DNS client: ~300 lookups of varied names in 4 minutes against the VPC resolver
+dns() { # a chatty DNS client: ~800 lookups of varied names in 4 minutes against the VPC resolver
   spawn timeout 400 dnsmasq -k --conf-file=/dev/null --no-resolv --no-hosts --no-poll --bind-interfaces \
     --listen-address=127.0.0.91 --port=53 --address=/corp.internal/10.0.3.3 --address=/example.com/198.51.100.7
   sleep 1
