@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadScenarios, type Scenario } from './captures/scenarios.js';
 import { type LabelledFlow, maliciousSources } from './groundTruth.js';
 
 /** The labelled captures in ../shared/data/eval (see its README for the truth stated here). */
@@ -13,6 +14,8 @@ export interface Expected {
   detectors: readonly string[];
   /** labelled malicious flows it sent, for the report */
   flows?: number;
+  /** the branch or work that brings the detection, when this one does not have it yet */
+  expectedFrom?: string;
 }
 
 export interface Dataset {
@@ -26,6 +29,8 @@ export interface Dataset {
   expected(flows: readonly LabelledFlow[]): Expected[];
   /** the host whose own (benign) activity must not be flagged at medium or above */
   monitoredHost?: string;
+  /** the benign hosts, when labels say so rather than the capture's label column (real-traffic scenarios) */
+  benignHosts?: readonly string[];
   /** what the README asks for, in one line */
   target: string;
 }
@@ -72,3 +77,26 @@ export const DATASETS: readonly Dataset[] = [
     ],
   },
 ];
+
+/** A real-traffic scenario of eval/captures/ (real tools on loopback, converted) as a dataset. */
+function scenarioDataset(s: Scenario): Dataset {
+  const attacks = s.attacks.map((a) => `${a.actor} by ${a.detectors.join('/')}`).join(', ');
+  return {
+    name: `real:${s.name}`,
+    file: s.file,
+    internalNetworks: s.internalNetworks,
+    ...(s.monitoredHost ? { monitoredHost: s.monitoredHost } : {}),
+    benignHosts: s.benign,
+    target: `${attacks ? `${attacks} named` : 'benign traffic only'}; 0 benign hosts flagged ≥ medium`,
+    expected: () =>
+      s.attacks.map((a) => ({
+        actor: a.actor,
+        ...(a.target ? { target: a.target } : {}),
+        detectors: a.detectors,
+        ...(a.expectedFrom ? { expectedFrom: a.expectedFrom } : {}),
+      })),
+  };
+}
+
+/** The real-traffic scenarios recorded on loopback (eval/captures/, in this repo). */
+export const SCENARIO_DATASETS: readonly Dataset[] = loadScenarios().map(scenarioDataset);

@@ -1,8 +1,9 @@
 /**
- * `npm run eval`: detection quality on real labelled captures (../shared/data/eval). For each dataset:
+ * `npm run eval`: detection quality on real labelled captures (../shared/data/eval) and on the
+ * real-traffic scenarios recorded on loopback (eval/captures/, labels in each scenario.json). For each dataset:
  * malicious entities named by a finding versus expected, benign hosts flagged, detectors that fired.
  *
- *   node --import tsx eval/runEval.ts [--only NAME] [--json FILE] [--strict]
+ *   node --import tsx eval/runEval.ts [--only NAME|PREFIX*] [--json FILE] [--strict]
  *
  * Prints a table and, last, one JSON line; writes the JSON to eval/out/results.json too, so runs can
  * be compared. --strict exits 1 when a dataset misses its target.
@@ -17,7 +18,7 @@ import { addressKey, isPublic } from '../src/enrichment/addressKey.js';
 import { type Finding, severityRank } from '../src/finding.js';
 import { scan } from '../src/scan.js';
 import { DuckdbStore } from '../src/store/duckdbStore.js';
-import { DATASETS, type Dataset, type Expected } from './datasets.js';
+import { DATASETS, type Dataset, type Expected, SCENARIO_DATASETS } from './datasets.js';
 import { benignOnlyHosts, readLabelledFlows } from './groundTruth.js';
 
 interface DatasetResult {
@@ -27,7 +28,7 @@ interface DatasetResult {
   expected: number;
   found: number;
   recall: number;
-  missed: { actor: string; flows?: number }[];
+  missed: { actor: string; flows?: number; expectedFrom?: string }[];
   benignFlaggedMediumPlus: { actor: string; detector: string; severity: string }[];
   benignFlaggedAny: number;
   findingsBySeverity: Record<string, number>;
@@ -44,8 +45,9 @@ const { values: args } = parseArgs({
 
 async function evaluate(dataset: Dataset): Promise<DatasetResult> {
   const started = performance.now();
-  const labelled = await readLabelledFlows(dataset.file);
-  const benign = benignOnlyHosts(labelled);
+  // a real-traffic scenario's labels name its benign hosts; a public capture's label column does
+  const labelled = dataset.benignHosts ? [] : await readLabelledFlows(dataset.file);
+  const benign = dataset.benignHosts ? new Set(dataset.benignHosts) : benignOnlyHosts(labelled);
   const expected = dataset.expected(labelled);
   const store = await DuckdbStore.open();
   try {
@@ -91,7 +93,11 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
       expected: expected.length,
       found: expected.length - missed.length,
       recall: expected.length === 0 ? 1 : (expected.length - missed.length) / expected.length,
-      missed: missed.map((e) => ({ actor: e.actor, ...(e.flows ? { flows: e.flows } : {}) })),
+      missed: missed.map((e) => ({
+        actor: e.actor,
+        ...(e.flows ? { flows: e.flows } : {}),
+        ...(e.expectedFrom ? { expectedFrom: e.expectedFrom } : {}),
+      })),
       benignFlaggedMediumPlus: benignFlagged
         .filter((f) => severityRank(f.severity) >= medium)
         .map((f) => ({ actor: f.actor, detector: f.detector, severity: f.severity })),
@@ -158,6 +164,9 @@ function tally(items: readonly string[]): Record<string, number> {
 const share = (part: number, whole: number) =>
   whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}% of ${whole.toLocaleString('en-US')}`;
 
+const missedText = (m: DatasetResult['missed'][number]) =>
+  `${m.actor}${m.flows ? ` (${m.flows} flows)` : ''}${m.expectedFrom ? ` (expected from ${m.expectedFrom})` : ''}`;
+
 function printTable(results: readonly DatasetResult[]): void {
   const rows = results.map((r) => [
     r.dataset,
@@ -181,21 +190,23 @@ function printTable(results: readonly DatasetResult[]): void {
   for (const r of results) {
     console.log(`\n${r.dataset}: ${r.target}`);
     if (r.missed.length > 0) {
-      console.log(
-        `  missed: ${r.missed.map((m) => (m.flows ? `${m.actor} (${m.flows} flows)` : m.actor)).join(', ')}`,
-      );
+      console.log(`  missed: ${r.missed.map(missedText).join(', ')}`);
     }
     for (const b of r.benignFlaggedMediumPlus)
       console.log(`  benign flagged: ${b.actor} by ${b.detector} (${b.severity})`);
   }
 }
 
-const chosen = DATASETS.filter((d) => !args.only || d.name === args.only);
+// --only NAME, or a prefix ending in * ('real:*': the real-traffic scenarios alone)
+const only = args.only;
+const chosen = [...DATASETS, ...SCENARIO_DATASETS].filter(
+  (d) => !only || d.name === only || (only.endsWith('*') && d.name.startsWith(only.slice(0, -1))),
+);
 const results: DatasetResult[] = [];
 for (const dataset of chosen) {
   if (!existsSync(dataset.file)) {
     console.error(
-      `eval: ${dataset.file} not found; skipping ${dataset.name} (the captures live in ../shared/data/eval)`,
+      `eval: ${dataset.file} not found; skipping ${dataset.name} (the public captures live in ../shared/data/eval, the real-traffic ones in eval/captures)`,
     );
     continue;
   }
