@@ -1,3 +1,4 @@
+import { DEFAULT_V2_FIELDS } from '../../src/readers/vpcFields.js';
 import type { IpPacket } from './ipPacket.js';
 import { PROTO } from './ipPacket.js';
 import { admits, inCidr, type Plan, type PlannedHost } from './plan.js';
@@ -199,18 +200,18 @@ export const FLOW_LOG_FIELDS = [
   'traffic-path',
 ] as const;
 
-/** AWS's default format (version 2): what a flow log created without a custom format writes. */
-export const DEFAULT_FORMAT_FIELDS = FLOW_LOG_FIELDS.slice(0, 14);
+type FlowLogField = (typeof FLOW_LOG_FIELDS)[number];
 
 /** The records as the text of an S3-delivered log file: the header line, then a record a line. */
 export function renderFlowLog(records: readonly FlowRecord[], plan: Plan): string {
   const v2 = plan.format === 'v2';
-  const fields = v2 ? DEFAULT_FORMAT_FIELDS : FLOW_LOG_FIELDS;
+  // the readers' list of AWS's default format; each of its fields is one this converter writes
+  const fields = (v2 ? DEFAULT_V2_FIELDS : FLOW_LOG_FIELDS) as readonly FlowLogField[];
   const lines = [fields.join(' ')];
   for (const r of records) {
     // traffic-path is logged for egress only: 1 within the VPC, 8 through the internet gateway
     const path = r.direction === 'ingress' ? '-' : plan.vpcCidrs.some((c) => inCidr(r.dst, c)) ? '1' : '8';
-    const values: Record<(typeof FLOW_LOG_FIELDS)[number], string | number> = {
+    const values: Record<FlowLogField, string | number> = {
       version: v2 ? 2 : 5,
       'account-id': plan.accountId,
       'interface-id': r.eni,
