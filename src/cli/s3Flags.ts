@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { FlowhawkError } from '../errors.js';
 import type { S3SourceOptions } from '../ingest/sourceInputs.js';
-import { parseTimeBound } from '../sources/timeBound.js';
+import { parseTimeWindow } from '../sources/timeBound.js';
 
 /** The flags of commands that read s3:// inputs. */
 export interface S3Flags {
@@ -51,15 +51,7 @@ export function s3Flags(command: Command, { analyses = false }: { analyses?: boo
 
 /** The s3 options of an ingest from the flags; USAGE errors for times that are not times. */
 export function s3OptionsFrom(flags: S3Flags, now: Date = new Date()): S3SourceOptions {
-  const since = flags.since === undefined ? undefined : parseTimeBound(flags.since, '--since', now);
-  const until = flags.until === undefined ? undefined : parseTimeBound(flags.until, '--until', now);
-  if (since && until && since.getTime() >= until.getTime()) {
-    throw new FlowhawkError(
-      'USAGE',
-      `--since ${flags.since} is not before --until ${flags.until}`,
-      'give a window that starts before it ends',
-    );
-  }
+  const { since, until } = parseTimeWindow(flags, { since: '--since', until: '--until' }, now);
   for (const account of flags.account ?? []) {
     if (!/^\d{12}$/.test(account))
       throw new FlowhawkError(

@@ -1,7 +1,7 @@
 import type { FlowhawkError } from '../errors.js';
 import type { S3SourceOptions } from '../ingest/sourceInputs.js';
 import { parseS3Url } from '../sources/s3Url.js';
-import { parseTimeBound } from '../sources/timeBound.js';
+import { parseTimeWindow } from '../sources/timeBound.js';
 import type { TimeRange } from '../store/store.js';
 import type { S3JobRequest, S3JobSource } from './apiTypes.js';
 import { HttpError } from './httpError.js';
@@ -32,19 +32,11 @@ export function s3JobSource(request: S3JobRequest, s3: ServerS3, now: Date = new
       `give a location within ${s3.sources.join(', ')}`,
     );
   }
-  const since = time(request.since, 'since', now);
-  const until = time(request.until, 'until', now);
-  if (since && until && since >= until) {
-    throw new HttpError(
-      400,
-      `since ${request.since} is not before until ${request.until}`,
-      'give a window that starts before it ends',
-    );
-  }
+  const window = timeWindow(request, now);
   return {
     url: request.url,
-    ...(since ? { since } : {}),
-    ...(until ? { until } : {}),
+    ...(window.since ? { since: window.since.toISOString() } : {}),
+    ...(window.until ? { until: window.until.toISOString() } : {}),
     ...(request.accounts?.length ? { accounts: request.accounts } : {}),
     ...(request.regions?.length ? { regions: request.regions } : {}),
   };
@@ -82,10 +74,10 @@ function location(url: string, key: string) {
   }
 }
 
-function time(text: string | undefined, key: string, now: Date): string | undefined {
-  if (text === undefined) return undefined;
+/** The request's window as times; a 400 saying what is wrong with it otherwise. */
+function timeWindow(request: S3JobRequest, now: Date): { since?: Date; until?: Date } {
   try {
-    return parseTimeBound(text, key, now).toISOString();
+    return parseTimeWindow(request, { since: 'since', until: 'until' }, now);
   } catch (error) {
     throw new HttpError(400, (error as FlowhawkError).message, (error as FlowhawkError).hint);
   }

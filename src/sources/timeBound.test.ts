@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FlowhawkError } from '../errors.js';
-import { parseDuration, parseTimeBound } from './timeBound.js';
+import { parseDuration, parseTimeBound, parseTimeWindow } from './timeBound.js';
 
 const now = new Date('2026-12-03T09:00:00Z');
 
@@ -35,5 +35,24 @@ describe('parseDuration', () => {
   });
   it.each(['0s', '5', 'soon', '2026-11-30', '-1m'])('refuses %s, naming the flag', (text) => {
     expect(() => parseDuration(text, '--interval')).toThrow(/--interval/);
+  });
+});
+
+describe('parseTimeWindow', () => {
+  const now = new Date('2026-12-03T12:00:00Z');
+  const keys = { since: '--since', until: '--until' };
+
+  it('gives each bound given as a time, and nothing for one not given', () => {
+    expect(parseTimeWindow({ since: '24h' }, keys, now)).toEqual({ since: new Date('2026-12-02T12:00:00Z') });
+    expect(parseTimeWindow({}, keys, now)).toEqual({});
+  });
+
+  it('refuses a window that does not start before it ends, naming both keys', () => {
+    expect(() => parseTimeWindow({ since: '1h', until: '2h' }, keys, now)).toThrow(
+      '--since 1h is not before --until 2h',
+    );
+    expect(() =>
+      parseTimeWindow({ since: '1h', until: '1h' }, { since: 'since', until: 'until' }, now),
+    ).toThrow('since 1h is not before until 1h');
   });
 });

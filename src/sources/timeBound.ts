@@ -31,6 +31,27 @@ export function parseTimeBound(text: string, flag: string, now: Date = new Date(
   );
 }
 
+/**
+ * A --since/--until pair as times, each optional; a USAGE error (naming the keys) for a value that
+ * is not a time, or a window that does not start before it ends.
+ */
+export function parseTimeWindow(
+  window: { since?: string; until?: string },
+  keys: { since: string; until: string },
+  now: Date = new Date(),
+): { since?: Date; until?: Date } {
+  const since = window.since === undefined ? undefined : parseTimeBound(window.since, keys.since, now);
+  const until = window.until === undefined ? undefined : parseTimeBound(window.until, keys.until, now);
+  if (since && until && since.getTime() >= until.getTime()) {
+    throw new FlowhawkError(
+      'USAGE',
+      `${keys.since} ${window.since} is not before ${keys.until} ${window.until}`,
+      'give a window that starts before it ends',
+    );
+  }
+  return { ...(since ? { since } : {}), ...(until ? { until } : {}) };
+}
+
 /** Seconds of a duration such as `90s`, `5m`, `24h`, `7d`; undefined for anything else. */
 function durationSeconds(text: string): number | undefined {
   const duration = DURATION.exec(text.trim());
