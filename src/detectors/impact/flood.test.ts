@@ -58,6 +58,27 @@ describe('flood', () => {
     expect(finding?.evidence[0]).toMatchObject({ dstAddr: WEB, dstPort: 443 });
   });
 
+  it('names the one source of a SYN flood the server answers (SYN-ACK, then the RST of the flooder)', async () => {
+    // hping3 -S from one address: our host answers every SYN, the flooder's kernel resets each one
+    const FLOODER = '198.51.100.68';
+    const flows = new FlowBuilder().repeat(9000, 1 / 150, T, (_, at) => ({
+      client: FLOODER,
+      server: WEB,
+      port: 80,
+      at,
+      outPackets: 2,
+      outBytes: 80,
+      inPackets: 1,
+      inBytes: 44,
+      flags: [6, 18],
+    }));
+    const [finding, ...rest] = findingsOf(await scan(flows), 'flood');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ actor: FLOODER, target: WEB, severity: 'medium' });
+    expect(finding?.sources).toEqual([expect.objectContaining({ actor: FLOODER, count: 9000 })]);
+    expect(finding?.metrics).toMatchObject({ kind: 'SYN flood', halfOpen: 9000, rate: 150 });
+  });
+
   it('stays silent just under the threshold: 90 half-open connections a second', async () => {
     expect(findingsOf(await scan(synFlood(90, 3000)), 'flood')).toHaveLength(0);
   });

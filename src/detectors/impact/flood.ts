@@ -173,7 +173,7 @@ export default defineDetector({
         unit: 'connections/s',
         what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
         sources: row.half_open_clients,
-        senders: { protocols: [TCP], failed: true },
+        senders: { protocols: [TCP], halfOpen: true },
       },
       {
         kind: 'ICMP flood',
