@@ -192,68 +192,9 @@ export default defineDetector({
     const replyShare = row.packets > 0 ? row.reply_packets / row.packets : 0;
     const unanswered = replyShare < p.maxReplyShare;
     const proto = protocolName(row.protocol);
-    const udp = row.protocol === UDP;
-    const ported = row.protocol === TCP || udp;
+    const ported = row.protocol === TCP || row.protocol === UDP;
     const ports = ported ? ` on ${count(row.ports)} ${plural(row.ports, 'port')}` : '';
-    const triggers: Trigger[] = [
-      {
-        kind: 'a SYN flood',
-        observed: row.protocol === TCP ? row.half_open / p.window : 0,
-        threshold: p.synPerSecond,
-        what: `${count(row.half_open)} half-open TCP connections (${row.flags_known ? 'a SYN and' : 'at most 3 header-sized packets,'} no data)`,
-        unit: 'connections/s',
-      },
-      {
-        kind: 'a connection flood (completed connections, application layer)',
-        observed: row.protocol === TCP ? row.completed / p.window : 0,
-        threshold: p.connectionsPerSecond,
-        what: `${count(row.completed)} completed TCP connections (data sent, and answered)`,
-        unit: 'connections/s',
-      },
-      {
-        kind: `an ${proto} flood`,
-        observed: ICMP.includes(row.protocol) ? row.packet_rate : 0,
-        threshold: p.icmpPerSecond,
-        what: `${count(row.packets)} ${proto} packets (${byteSize(row.bytes)})`,
-        unit: 'packets/s',
-      },
-      {
-        kind: 'a UDP flood',
-        observed: udp && unanswered ? row.packet_rate : 0,
-        threshold: p.udpPerSecond,
-        what: `${count(row.packets)} UDP packets (${byteSize(row.bytes)})`,
-        unit: 'packets/s',
-      },
-      {
-        kind: 'a UDP flood',
-        observed: udp && unanswered ? row.byte_rate : 0,
-        threshold: p.udpBytesPerSecond,
-        what: `${byteSize(row.bytes)} of UDP (${count(row.packets)} packets)`,
-        unit: 'bytes/s',
-      },
-      {
-        kind: 'a UDP flood on TCP-only ports',
-        observed: udp ? row.tcp_port_rate : 0,
-        threshold: p.udpOnTcpPortsPerSecond,
-        what: `${count(row.tcp_port_packets)} UDP packets to ports only TCP serves`,
-        unit: 'packets/s',
-      },
-      {
-        kind: 'a DNS flood',
-        observed: row.dns_rate,
-        threshold: p.dnsPerSecond,
-        what: `${count(row.dns_packets)} DNS packets over ${proto}`,
-        unit: 'packets/s',
-      },
-      {
-        kind: `a flood over ${proto}, an unusual IP protocol`,
-        observed: p.commonProtocols.includes(row.protocol) ? 0 : row.packet_rate,
-        threshold: p.unusualPerSecond,
-        what: `${count(row.packets)} packets of ${proto}`,
-        unit: 'packets/s',
-      },
-    ];
-    const hit = strongest(triggers);
+    const hit = strongest(triggersOf(row, p, unanswered));
     if (!hit) return undefined;
     const answeredDns = hit.kind === 'a DNS flood' && !unanswered;
     // answered by design: a client without keep-alive looks the same, only slower
@@ -304,6 +245,84 @@ interface Trigger {
   threshold: number;
   what: string;
   unit: string;
+}
+
+/** The parameters the triggers weigh (the card's, by name). */
+interface DosParams {
+  window: number;
+  synPerSecond: number;
+  connectionsPerSecond: number;
+  icmpPerSecond: number;
+  udpPerSecond: number;
+  udpBytesPerSecond: number;
+  udpOnTcpPortsPerSecond: number;
+  dnsPerSecond: number;
+  commonProtocols: readonly number[];
+  unusualPerSecond: number;
+}
+
+/** Each kind of flood this row could be, with its rate and threshold. */
+function triggersOf(row: Row, p: DosParams, unanswered: boolean): Trigger[] {
+  const proto = protocolName(row.protocol);
+  const udp = row.protocol === UDP;
+  return [
+    {
+      kind: 'a SYN flood',
+      observed: row.protocol === TCP ? row.half_open / p.window : 0,
+      threshold: p.synPerSecond,
+      what: `${count(row.half_open)} half-open TCP connections (${row.flags_known ? 'a SYN and' : 'at most 3 header-sized packets,'} no data)`,
+      unit: 'connections/s',
+    },
+    {
+      kind: 'a connection flood (completed connections, application layer)',
+      observed: row.protocol === TCP ? row.completed / p.window : 0,
+      threshold: p.connectionsPerSecond,
+      what: `${count(row.completed)} completed TCP connections (data sent, and answered)`,
+      unit: 'connections/s',
+    },
+    {
+      kind: `an ${proto} flood`,
+      observed: ICMP.includes(row.protocol) ? row.packet_rate : 0,
+      threshold: p.icmpPerSecond,
+      what: `${count(row.packets)} ${proto} packets (${byteSize(row.bytes)})`,
+      unit: 'packets/s',
+    },
+    {
+      kind: 'a UDP flood',
+      observed: udp && unanswered ? row.packet_rate : 0,
+      threshold: p.udpPerSecond,
+      what: `${count(row.packets)} UDP packets (${byteSize(row.bytes)})`,
+      unit: 'packets/s',
+    },
+    {
+      kind: 'a UDP flood',
+      observed: udp && unanswered ? row.byte_rate : 0,
+      threshold: p.udpBytesPerSecond,
+      what: `${byteSize(row.bytes)} of UDP (${count(row.packets)} packets)`,
+      unit: 'bytes/s',
+    },
+    {
+      kind: 'a UDP flood on TCP-only ports',
+      observed: udp ? row.tcp_port_rate : 0,
+      threshold: p.udpOnTcpPortsPerSecond,
+      what: `${count(row.tcp_port_packets)} UDP packets to ports only TCP serves`,
+      unit: 'packets/s',
+    },
+    {
+      kind: 'a DNS flood',
+      observed: row.dns_rate,
+      threshold: p.dnsPerSecond,
+      what: `${count(row.dns_packets)} DNS packets over ${proto}`,
+      unit: 'packets/s',
+    },
+    {
+      kind: `a flood over ${proto}, an unusual IP protocol`,
+      observed: p.commonProtocols.includes(row.protocol) ? 0 : row.packet_rate,
+      threshold: p.unusualPerSecond,
+      what: `${count(row.packets)} packets of ${proto}`,
+      unit: 'packets/s',
+    },
+  ];
 }
 
 /** The trigger crossed by the widest margin, if any. */

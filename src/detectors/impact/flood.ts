@@ -2,6 +2,7 @@ import type { Severity } from '../../finding.js';
 import { sqlNumber } from '../../store/dialect.js';
 import {
   type ConnectionFloodColumns,
+  type ConnectionFloodParams,
   connectionFloodCtes,
   connectionFloodTrigger,
 } from '../connectionFlood.js';
@@ -191,48 +192,7 @@ export default defineDetector({
 
   score: (row: Row, p) => {
     const halfOpenShare = row.tcp_connections > 0 ? row.half_open / row.tcp_connections : 0;
-    const triggers: Trigger[] = [
-      {
-        kind: 'SYN flood',
-        observed: halfOpenShare >= p.halfOpenShare ? row.half_open / p.window : 0,
-        threshold: p.synPerSecond,
-        unit: 'connections/s',
-        what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
-        sources: row.half_open_clients,
-        senders: { protocols: [TCP], halfOpen: true },
-      },
-      connectionFloodTrigger(row, p),
-      {
-        kind: 'ICMP flood',
-        observed: row.icmp_rate,
-        threshold: p.icmpPerSecond,
-        unit: 'packets/s',
-        what: `${count(row.icmp_packets)} ICMP packets`,
-        sources: row.icmp_clients,
-        senders: { protocols: ICMP },
-      },
-      {
-        kind: 'flood of unanswered internet traffic',
-        observed: row.unanswered_external_packet_rate,
-        threshold: p.unansweredPerSecond,
-        unit: 'packets/s',
-        what: `${count(row.unanswered_external_packets)} packets (${byteSize(row.unanswered_external_bytes)}) from the internet that it never answered`,
-        sources: row.unanswered_external_clients,
-        senders: { clientInternal: false, failed: true },
-      },
-      {
-        kind: 'flood of unanswered internet traffic',
-        observed: row.unanswered_external_byte_rate,
-        threshold: p.unansweredBytesPerSecond,
-        unit: 'bytes/s',
-        what: `${byteSize(row.unanswered_external_bytes)} from the internet that it never answered`,
-        sources: row.unanswered_external_clients,
-        senders: { clientInternal: false, failed: true },
-      },
-    ];
-    const hit = triggers
-      .filter((t) => t.observed >= t.threshold)
-      .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
+    const hit = strongest(triggersOf(row, p, halfOpenShare));
     if (!hit) return undefined;
     const severity: Severity = hit.observed >= hit.threshold * p.severeFactor ? 'high' : 'medium';
     const distributed = hit.sources >= p.manySources;
@@ -287,6 +247,65 @@ interface Trigger {
   /** a connection flood's service port, and the flood sources' share of its connections */
   port?: number;
   share?: number;
+}
+
+/** The parameters the triggers weigh (the card's, by name). */
+interface FloodParams extends ConnectionFloodParams {
+  halfOpenShare: number;
+  synPerSecond: number;
+  icmpPerSecond: number;
+  unansweredPerSecond: number;
+  unansweredBytesPerSecond: number;
+}
+
+/** Each kind of flood this row could be, with its rate and threshold. */
+function triggersOf(row: Row, p: FloodParams, halfOpenShare: number): Trigger[] {
+  return [
+    {
+      kind: 'SYN flood',
+      observed: halfOpenShare >= p.halfOpenShare ? row.half_open / p.window : 0,
+      threshold: p.synPerSecond,
+      unit: 'connections/s',
+      what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
+      sources: row.half_open_clients,
+      senders: { protocols: [TCP], halfOpen: true },
+    },
+    connectionFloodTrigger(row, p),
+    {
+      kind: 'ICMP flood',
+      observed: row.icmp_rate,
+      threshold: p.icmpPerSecond,
+      unit: 'packets/s',
+      what: `${count(row.icmp_packets)} ICMP packets`,
+      sources: row.icmp_clients,
+      senders: { protocols: ICMP },
+    },
+    {
+      kind: 'flood of unanswered internet traffic',
+      observed: row.unanswered_external_packet_rate,
+      threshold: p.unansweredPerSecond,
+      unit: 'packets/s',
+      what: `${count(row.unanswered_external_packets)} packets (${byteSize(row.unanswered_external_bytes)}) from the internet that it never answered`,
+      sources: row.unanswered_external_clients,
+      senders: { clientInternal: false, failed: true },
+    },
+    {
+      kind: 'flood of unanswered internet traffic',
+      observed: row.unanswered_external_byte_rate,
+      threshold: p.unansweredBytesPerSecond,
+      unit: 'bytes/s',
+      what: `${byteSize(row.unanswered_external_bytes)} from the internet that it never answered`,
+      sources: row.unanswered_external_clients,
+      senders: { clientInternal: false, failed: true },
+    },
+  ];
+}
+
+/** The trigger crossed by the widest margin, if any. */
+function strongest(triggers: readonly Trigger[]): Trigger | undefined {
+  return triggers
+    .filter((t) => t.observed >= t.threshold)
+    .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
 }
 
 function rateText(value: number, unit: string): string {
