@@ -14,8 +14,9 @@ import { duration } from './timeWindows.js';
  *   persistence taken within the pair's own span) reaches strongRegularity: low, medium from
  *   manyCheckIns. A bot calling every 10 s for half an hour of an 8-hour capture has persistence 0.1
  *   over the capture and sinks under mediumScore, yet never missed a beat while it ran.
- * - retries: nearly every attempt failed (a dead or sinkholed C2 server), at least minFailedAttempts
- *   of them over minFailedSpan, on a timer as regular as a short beacon's: low.
+ * - retries: fewer than minConnections calls were answered (a dead or sinkholed C2 server), and the
+ *   attempts, at least minFailedAttempts of them over minFailedSpan, keep a timer as regular as a
+ *   short beacon's: low.
  */
 
 export type BeaconRule = 'persistent' | 'short' | 'retries';

@@ -93,6 +93,22 @@ describe('beacon: short, strongly regular beacons', () => {
     expect(found[0]?.explanation).toContain('short and on a web port, where a browser tab polls its page');
   });
 
+  it('ignores a chatty DNS client and an NTP poller: perfect timers on infrastructure ports', async () => {
+    const flows = workingDay(
+      new FlowBuilder()
+        // a lookup every 2 s for 20 minutes, each from a fresh port, alike answers
+        .repeat(600, 2, T, (_, at) => ({ client: BOT, server: '8.8.8.8', port: 53, protocol: 17, at }))
+        .repeat(60, 64, T, (_, at) => ({
+          client: BOT,
+          server: '162.159.200.1',
+          port: 123,
+          protocol: 17,
+          at,
+        })),
+    );
+    expect(findingsOf(await scan(flows), 'beacon')).toHaveLength(0);
+  });
+
   it('ignores an hourly backup job whose uploads vary, and browsing', async () => {
     const flows = new FlowBuilder()
       .repeat(24, HOUR, T, (i, at) => ({
