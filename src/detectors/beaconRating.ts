@@ -95,7 +95,9 @@ export interface Facts {
  * - the short rule, inbound or on web ports: low. A short regular inbound series is mostly a login
  *   brute force (bruteforce's matter) or a crawler; a browser tab polling its page (chats, dashboards)
  *   for minutes is one user's, so its server is rare by nature (CTU-13: a host polled a web server
- *   every 2 s, 474 times, regularity 1). Only an outbound short beacon off the web ports is raised.
+ *   every 2 s, 474 times, regularity 1). Only an outbound short beacon off the web ports is raised,
+ *   and only when its server is not known to be common (called by more than maxRareShare of at least
+ *   minPopulation internal hosts: a fleet's agent on a port of its own).
  */
 export function rate(
   f: Facts,
@@ -129,8 +131,13 @@ export function rate(
     return { severity: 'low', notes };
   }
   const callers = `called by ${count(f.clients)} of ${count(f.population)} internal hosts`;
+  const known = f.population >= p.minPopulation;
+  const rare = known && f.clients <= p.maxRareShare * f.population;
+  if (f.rule === 'short' && severity !== 'low' && known && !rare) {
+    notes.push(`short, and the server is not rare (${callers}): a fleet's agent, low`);
+    return { severity: 'low', notes };
+  }
   if (f.web) {
-    const rare = f.population >= p.minPopulation && f.clients <= p.maxRareShare * f.population;
     if (rare) notes.push(`the server is rare, ${callers}`);
     else {
       severity = 'low';

@@ -86,6 +86,17 @@ describe('beacon: short, strongly regular beacons', () => {
     expect(findingsOf(await scan(tight), 'beacon').map((f) => f.severity)).toEqual(['medium']);
   });
 
+  it("rates a fleet's agent low: 25 hosts calling one server on its own port every 10 s", async () => {
+    const flows = new FlowBuilder();
+    for (let h = 1; h <= 25; h++) calls(flows, 240, 10, { client: `10.0.3.${h}` });
+    const found = findingsOf(await scan(workingDay(flows)), 'beacon');
+    expect(found).toHaveLength(25);
+    expect(new Set(found.map((f) => f.severity))).toEqual(new Set(['low']));
+    expect(found[0]?.explanation).toContain(
+      "short, and the server is not rare (called by 25 of 26 internal hosts): a fleet's agent, low",
+    );
+  });
+
   it('rates a page polled every 2 s for 15 minutes on port 80 low: a browser tab, not an implant', async () => {
     const flows = workingDay(calls(new FlowBuilder(), 450, 2, { port: 80 }));
     const found = findingsOf(await scan(flows), 'beacon');
@@ -202,10 +213,11 @@ describe('beacon: timed retries of a dead server', () => {
     expect(finding).toMatchObject({ actor: BOT, target: C2, severity: 'low', confidence: 0.6 });
     expect(finding?.metrics).toMatchObject({ rule: 'retries', answered: 0, scoredOn: 'attempts' });
     expect(finding?.explanation).toContain('failed calls on a timer');
-    // unanswered (dropped) calls are retries too
-    expect(findingsOf(await scan(retries(40, 15, 'dropped')), 'beacon').map((f) => f.severity)).toEqual([
-      'low',
-    ]);
+    // unanswered (dropped) calls and calls a security group or network ACL rejects are retries too
+    for (const outcome of ['dropped', 'rejected'] as const) {
+      const found = findingsOf(await scan(retries(40, 15, outcome)), 'beacon');
+      expect(found.map((f) => [f.severity, f.metrics.rule])).toEqual([['low', 'retries']]);
+    }
   });
 
   it('stays silent just under: 29 attempts, or 30 within 2 minutes', async () => {
