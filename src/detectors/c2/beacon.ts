@@ -211,7 +211,7 @@ export default defineDetector({
     webPorts: param(
       [80, 443, 8080, 8443],
       'port list',
-      'the agents of every vendor (OS telemetry, updaters, antivirus, monitoring) poll over HTTP(S) on timers with alike payloads, which flow logs cannot tell from an implant: on these ports a beacon is rated low unless its server is rare',
+      'the agents of every vendor (OS telemetry, updaters, antivirus, monitoring) poll over HTTP(S) on timers with alike payloads, which flow logs cannot tell from an implant: on these ports a beacon is rated low unless its server is rare and it is persistent (a browser tab polls its page for minutes; inbound, your web service is called on timers by monitors and API clients: low)',
     ),
     minPopulation: param(
       20,
