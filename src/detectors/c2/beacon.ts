@@ -307,7 +307,8 @@ export default defineDetector({
     const { severity, notes } = rate(
       {
         ...facts,
-        ...verdict,
+        rule: verdict.rule,
+        severity: verdict.severity,
         web: ports.every((port) => p.webPorts.includes(port)),
         clients: row.server_clients,
         population: row.population,
