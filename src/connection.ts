@@ -47,7 +47,7 @@ export const CONNECTION_COLUMNS = [
   col(
     'orientation',
     'VARCHAR',
-    'the rule that chose the client (engine/orientation.ts, in this order): flags, one-sided, service (a well-known port), popularity (a port many clients share), ephemeral (OS ranges), reset (a side that only sent RSTs) or order (which side started first)',
+    'the rule that chose the client (engine/orientation.ts, in this order): flags, reply (the only side that sent answered from a service or multicast-discovery port), one-sided, service (a well-known port), popularity (a port many clients share), ephemeral (OS ranges), reset (a side that only sent RSTs) or order (which side started first)',
   ),
   col('failed', 'INTEGER', '1: the server never answered with data (see engine/connections.ts)'),
   col('client_internal', 'INTEGER', '1: the client is inside the monitored networks'),
