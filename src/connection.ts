@@ -27,7 +27,11 @@ export const CONNECTION_COLUMNS = [
   col('first_seen', 'DOUBLE', 'first record start, Unix seconds'),
   col('last_seen', 'DOUBLE', 'last record end, Unix seconds'),
   col('records', 'BIGINT', 'flow records of both directions, on every interface that logged them'),
-  col('attempts', 'DOUBLE', 'TCP: client records carrying a new SYN; ICMP: client records; else 1'),
+  col(
+    'attempts',
+    'DOUBLE',
+    "aggregation windows of the client's that were attempts: ICMP every one; TCP with flags each new SYN; else each the server never answered (at least 1)",
+  ),
   col('out_packets', 'DOUBLE', 'packets the client sent (largest interface total, so counted once)'),
   col('out_bytes', 'DOUBLE', 'bytes the client sent'),
   col('in_packets', 'DOUBLE', 'packets the server sent back'),

@@ -35,9 +35,14 @@ import { initiatorColumns, popularitySql } from './orientation.js';
  *
  * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
  * a second connection to the same service is counted once: counts err low, never high. `attempts`
- * counts what the 5-tuple hides: for TCP, the client's records that carry a new SYN (a scanner that
- * keeps one source port sends a SYN in every aggregation window); for ICMP, which has no ports, the
- * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
+ * counts what the 5-tuple hides, per aggregation window (a record of the client's, once however many
+ * interfaces logged it): for ICMP, which has no ports, every window of the client's (one record per
+ * window in VPC logs, one per exchange in Zeek/Argus); for TCP with flags, each window that carries
+ * a new SYN; for the rest (TCP without flags, UDP …), each window whose record the server never
+ * answered (it sent nothing: a security group rejected the request, or no reply came). A scanner or IoT bot that
+ * keeps one source port sends one packet a window and gets nothing back: without these, its fifty
+ * windows of probing were one attempt. A 5-tuple the server answered is one attempt, however long
+ * (a session spans many windows); one the client sent nothing on (a reply-only connection) is one.
  *
  * `server_aws_service` / `server_aws_region`: the AWS service whose published range holds the server
  * (fh_address_facts), or the client's pkt-dst-aws-service where logged (`logged_aws_service`), so
@@ -232,6 +237,20 @@ const CONN_COLUMNS = CONNECTION_COLUMNS.filter((c) => !COMPUTED_LAST.has(c.name)
   .map((c) => c.name)
   .join(', ');
 
+/**
+ * `attempts` (see the top of this file) from each side's facts, `side(who, name)` picking the
+ * client's (c) or the server's (s).
+ */
+function attemptsSql(side: (who: 'c' | 's', name: string) => string): string {
+  const windows = `coalesce(${side('c', 'windows')}, 0)`;
+  const unanswered = `CASE WHEN ${side('s', 'records')} = 0 THEN ${windows} ELSE 0 END`;
+  // with flags a TCP window is an attempt when it opens: the SYN says so whether or not a reply came
+  const flagsKnown = `coalesce(${side('c', 'flags_known')}, 0) = 1`;
+  return `CASE WHEN protocol IN (1, 58) THEN greatest(1, ${windows})
+          WHEN protocol = 6 AND ${flagsKnown} THEN greatest(1, coalesce(${side('c', 'syn_windows')}, 0))
+          ELSE greatest(1, ${unanswered}) END`;
+}
+
 /** fh_connections from fh_connection_pairs: each connection oriented (orientation.ts), its facts named. */
 function orientedSql(d: Dialect): string {
   const { loIsClient, orientation } = initiatorColumns();
@@ -272,8 +291,7 @@ function orientedSql(d: Dialect): string {
         ${both('least', 't0')} AS first_seen,
         ${both('greatest', 't1')} AS last_seen,
         lo_records + hi_records AS records,
-        CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))})
-          WHEN protocol = 6 THEN greatest(1, ${zero(side('c', 'syn_windows'))}) ELSE 1 END AS attempts,
+        ${attemptsSql(side)} AS attempts,
         ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
         ${zero(side('s', 'packets'))} AS in_packets, ${zero(side('s', 'bytes'))} AS in_bytes,
         ${zero(side('c', 'syn'))} AS client_syn, ${zero(side('s', 'synack'))} AS server_synack,
