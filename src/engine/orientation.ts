@@ -5,7 +5,7 @@
  * The rules, in order; each decides only when it tells the two sides apart, else the next is asked:
  * 1. flags: the side that sent a bare SYN, or received the SYN-ACK (it only replied), is the client.
  * 2. reply: when only one side sent anything, a side that only answered is not the client:
- *    - TCP from a service port (rule 3's) to a port that is not one. Without tcp-flags this is how
+ *    - TCP from a service port (rule 4's) to a port that is not one. Without tcp-flags this is how
  *      SYN-ACKs and RSTs read: backscatter of a SYN flood forged from our address, or the refusals of
  *      a scanned host, would otherwise make the replier scan its "client". A scanner that keeps a
  *      service port as its source (nmap -g 80) reads as replies on the ports it probes that are not
@@ -39,7 +39,7 @@
  * Rules 4-6 ask TCP and UDP only; other protocols (ICMP's type and code as biflow formats log them)
  * keep the older port ranking (0 < 1024 < 32768 ≤) in place of rule 6.
  *
- * Without tcp-flags (the default v2 format) rules 2-8 decide every connection. Ranking ports by
+ * Without tcp-flags (the default v2 format) rules 2-6 and 8 decide every connection. Ranking ports by
  * number alone (as before) read a Windows client on 1025-5000 against a server on 8080 as two
  * "registered" ports and decided by time, which a 10-minute aggregation window cannot: the server
  * then appeared to scan its clients, and a client port that happened to be 3389 became an exposed RDP
