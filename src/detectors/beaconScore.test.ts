@@ -155,6 +155,22 @@ describe('beacon scoring', () => {
     ).toBeCloseTo(0.4518, 4);
   });
 
+  it("measures regularity within the pair's own span: a short perfect beacon is 1, a gappy one less", () => {
+    // the 10-minute burst above, scored: persistence over the day 0.0417, score 0.45; over its own
+    // 595 s (24 buckets of 24.8 s, at least 2 × 5 s) every bucket holds a poll: regularity 1
+    const starts = startsOf(new Array(119).fill(5));
+    const burst = scoreBeacon(starts, new Array(120).fill(939), { from: 0, to: 86_400 }, P);
+    expect(burst?.score).toBeCloseTo(0.4518, 4);
+    expect(burst).toMatchObject({ spanCoverage: 1, regularity: 1 });
+    // the same polls with a 20-minute silence in the middle: a 1,795 s span in 24 buckets of 74.8 s,
+    // of which polls fill 4 before the silence and 5 after → spanCoverage 9/24 → regularity
+    // 0.375^0.25 = 0.7825 (the intervals' median and MAD are still 5 s and 0)
+    const gappy = startsOf([...new Array(59).fill(5), 1200, ...new Array(60).fill(5)]);
+    const broken = scoreBeacon(gappy, new Array(121).fill(939), { from: 0, to: 86_400 }, P);
+    expect(broken?.spanCoverage).toBeCloseTo(9 / 24, 6);
+    expect(broken?.regularity).toBeCloseTo(0.375 ** 0.25, 4);
+  });
+
   it('counts a beacon that started late by its endurance: 6 hours of a 7-day capture', () => {
     // bucket = 7 days / 24 = 25,200 s: 1 or 2 buckets of 24; endurance 21,600/43,200 = 0.5
     const starts = startsOf(new Array(360).fill(60)).map((t) => t + 6 * 86_400);

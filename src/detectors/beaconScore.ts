@@ -77,6 +77,13 @@ export interface BeaconScore {
   medianBytes?: number;
   madBytes?: number;
   persistence: Persistence;
+  /**
+   * The score with persistence measured within the pair's own span (first to last check-in) instead of
+   * the capture: how much of a timer the calling is while it lasts, whatever the capture around it.
+   */
+  regularity: number;
+  /** share of the pair's own span, cut into persistenceBuckets, that holds a check-in */
+  spanCoverage: number;
   histogram: Histogram;
 }
 
@@ -226,6 +233,9 @@ export function scoreBeacon(
   const medianInterval = median(intervals);
   const intervalSkewness = bowleySkew(intervals, p.minQuartileSpread);
   const held = persistence(starts, capture, medianInterval, p);
+  // the same buckets over the pair's own span: a short beacon that never misses a beat covers all of it
+  const own = { from: starts[0] ?? 0, to: starts[starts.length - 1] ?? 0 };
+  const within = persistence(starts, own, medianInterval, { ...p, persistentSeconds: 0 });
   const subScores: SubScores = {
     intervalSkew: skewScore(intervalSkewness),
     intervalDispersion: dispersionScore(intervals, p.maxIntervalDispersion),
@@ -240,6 +250,8 @@ export function scoreBeacon(
   return {
     score: combine(subScores, p),
     subScores,
+    regularity: combine({ ...subScores, persistence: within.coverage }, p),
+    spanCoverage: within.coverage,
     checkIns: starts.length,
     starts,
     intervals,

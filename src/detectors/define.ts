@@ -78,6 +78,15 @@ export interface SourcesKey {
   clientInternal?: boolean;
   /** only connections the server answered (false) or left unanswered (true: fh_connections.failed) */
   failed?: boolean;
+  /**
+   * only TCP connections whose client never sent data (true: at most 3 header-sized packets, a bare
+   * SYN among them when flags are logged, as windowedTraffic's half_open) or did (false). A SYN
+   * flood's sources are told by this, not by `failed`: a server that answers SYN-ACK (and gets a
+   * RST back) did answer, yet the connection never carried a byte
+   */
+  halfOpen?: boolean;
+  /** only clients with at least this many such connections in the span (a flood's sources, not its bystanders) */
+  minConnections?: number;
 }
 
 /** The actor a detection with `sources` gives: the engine replaces it with the busiest source. */

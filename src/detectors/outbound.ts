@@ -45,3 +45,14 @@ export function outboundToHostsSql(protocols: readonly number[], excludedPorts: 
   return `client_internal = 1 AND server_internal = 0 AND protocol IN (${sqlIntList(protocols)})${ports}
       AND NOT ${multicastSql('server')}`;
 }
+
+/**
+ * SQL condition over fh_connections: across the edge on `protocols`, off `excludedPorts`: outbound to
+ * an internet host (as outboundToHostsSql), or inbound from an internet host to an internal one.
+ */
+export function edgeToHostsSql(protocols: readonly number[], excludedPorts: readonly number[]): string {
+  const ports = excludedPorts.length > 0 ? ` AND server_port NOT IN (${sqlIntList(excludedPorts)})` : '';
+  return `protocol IN (${sqlIntList(protocols)})${ports}
+      AND ((client_internal = 1 AND server_internal = 0 AND NOT ${multicastSql('server')})
+        OR (client_internal = 0 AND server_internal = 1))`;
+}

@@ -32,6 +32,9 @@ import { type Dialect, sqlNumber } from '../store/dialect.js';
  * - any `extra` aggregate, over the per-connection columns above plus `aws_service`
  *   (pkt-dst-aws-service of the client's records, else the AWS range holding the server) and `gateway_endpoint` (1: traffic-path 7)
  *
+ * CTEs appended after `traffic` may read `per_connection` too (one row per 5-tuple, window and logging
+ * interface, with the per-connection columns above): connectionFlood.ts counts each client's there.
+ *
  * Internal helper of the volume detectors (impact/).
  */
 export interface WindowedTraffic {

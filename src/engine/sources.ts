@@ -2,6 +2,14 @@ import type { SourcesKey } from '../detectors/define.js';
 import type { FindingSource } from '../finding.js';
 import type { AnalysisStore } from '../store/store.js';
 
+/**
+ * 1 for a TCP connection whose client never sent data: at most 3 header-sized packets (80 bytes: an
+ * IPv6 SYN with options), a bare SYN among them when flags are logged. The same test as
+ * windowedTraffic's half_open, over the connection's totals.
+ */
+const HALF_OPEN = `CASE WHEN c.protocol = 6 AND c.out_packets > 0 AND c.out_packets <= 3
+      AND c.out_bytes <= 80 * c.out_packets AND (c.flags_known = 0 OR c.client_syn = 1) THEN 1 ELSE 0 END`;
+
 /** A sources key with the span of its finding (Unix seconds). */
 export interface SourcesQuery {
   key: SourcesKey;
@@ -31,7 +39,7 @@ export async function fetchSources(
     orNull(key.serverPorts).flatMap((port) =>
       orNull(key.protocols).map(
         (protocol) =>
-          `(${k}, ${quote(key.server)}, ${port ?? 'NULL'}, ${protocol ?? 'NULL'}, ${flag(key.clientInternal)}, ${flag(key.failed)}, ${firstSeen}, ${lastSeen})`,
+          `(${k}, ${quote(key.server)}, ${port ?? 'NULL'}, ${protocol ?? 'NULL'}, ${flag(key.clientInternal)}, ${flag(key.failed)}, ${flag(key.halfOpen)}, ${key.minConnections ?? 1}, ${firstSeen}, ${lastSeen})`,
       ),
     ),
   );
@@ -43,6 +51,8 @@ export async function fetchSources(
       protocol: 'integer',
       client_internal: 'integer',
       failed: 'integer',
+      half_open: 'integer',
+      min_connections: 'integer',
       t0: 'double',
       t1: 'double',
     }),
@@ -58,9 +68,11 @@ export async function fetchSources(
       AND (k.protocol IS NULL OR c.protocol = k.protocol)
       AND (k.client_internal IS NULL OR c.client_internal = k.client_internal)
       AND (k.failed IS NULL OR c.failed = k.failed)
+      AND (k.half_open IS NULL OR k.half_open = ${HALF_OPEN})
       AND c.first_seen <= k.t1 AND c.last_seen >= k.t0
     WHERE c.client <> c.server
     GROUP BY k.k, c.client
+    HAVING count(*) >= max(k.min_connections)
     ORDER BY k.k, packets DESC, connections DESC, c.client`;
   for await (const r of store.queryRows(sql)) {
     result[Number(r.k)]?.push({

@@ -67,7 +67,7 @@ describe('beacon', () => {
     expect(finding?.evidence[0]).toMatchObject({ srcAddr: IMPLANT, dstAddr: C2, dstPort: 8001 });
   });
 
-  it('stays silent just under minSpan: 30 calls a minute apart span 29 minutes', async () => {
+  it('is not persistent just under minSpan: 30 calls a minute apart span 29 minutes, low by the short rule', async () => {
     const every = (calls: number) =>
       new FlowBuilder().repeat(calls, 60, T, (i, at) => ({
         client: IMPLANT,
@@ -76,8 +76,10 @@ describe('beacon', () => {
         at,
         outBytes: 620 + (i % 4) * 8,
       }));
-    expect(findingsOf(await scan(every(30)), 'beacon')).toHaveLength(0);
-    expect(findingsOf(await scan(every(32)), 'beacon')).toHaveLength(1);
+    const short = findingsOf(await scan(every(30)), 'beacon');
+    expect(short.map((f) => [f.severity, f.metrics.rule])).toEqual([['low', 'short']]);
+    const persistent = findingsOf(await scan(every(32)), 'beacon');
+    expect(persistent.map((f) => [f.severity, f.metrics.rule])).toEqual([['high', 'persistent']]);
   });
 
   it('rates a beacon on 443 low in a small network, and high when no other host calls its server', async () => {

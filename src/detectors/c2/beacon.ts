@@ -1,17 +1,23 @@
-import type { Direction, Severity } from '../../finding.js';
+import type { Direction } from '../../finding.js';
 import { sqlNumber } from '../../store/dialect.js';
-import { scoreBeacon } from '../beaconScore.js';
+import { type BeaconRule, interval, judge, rate } from '../beaconRating.js';
+import { type BeaconScore, scoreBeacon } from '../beaconScore.js';
 import { defineDetector, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
-import { awsEndpoint, INFRASTRUCTURE_PORTS, outboundToHostsSql } from '../outbound.js';
+import { awsEndpoint, edgeToHostsSql, INFRASTRUCTURE_PORTS } from '../outbound.js';
 import { duration } from '../timeWindows.js';
 
-/** One internal client → external server pair; the lists hold one entry per attempt, in time order. */
+/**
+ * One pair across the edge: an internal client calling an internet server (outbound), or an internet
+ * client calling an internal server (inbound); the lists hold one entry per attempt, in time order.
+ */
 interface Row {
   client: string;
   server: string;
   direction: Direction;
   aws_service: string | null;
+  /** the AWS service whose published range holds the client (inbound: Route 53 health checkers …) */
+  client_aws_service: string | null;
   /** each check-in in time order: start, bytes both ways, failed (1 = rejected, unanswered or refused) */
   checkins: { start: number; bytes: number; failed: number }[];
   ports: number[];
@@ -19,16 +25,17 @@ interface Row {
   /** what the logs cover: first and last record of any connection */
   capture_from: number;
   capture_to: number;
-  /** internal hosts that called the server, and internal hosts that reach the internet at all */
+  /** hosts across the edge that called the server (outbound: internal hosts; inbound: internet
+   * hosts), and internal hosts that reach the internet at all */
   server_clients: number;
   population: number;
 }
 
 export default defineDetector({
   id: 'beacon',
-  title: 'Beaconing (periodic calls to an internet host)',
+  title: 'Beaconing (periodic calls to or from an internet host)',
   description:
-    'An internal host connecting to one internet host on a timer, as an implant calls its command-and-control server: intervals between connection starts symmetric and tight, payloads alike, the calling kept up over the capture (RITA-style sub-scores, combined by a weighted geometric mean). Connections that failed are left out of the intervals; a host that only ever fails to reach its peer (a dead or sinkholed C2 server) is scored on its attempts, one severity lower.',
+    'A host connecting to another across the edge on a timer: an internal host calling an internet host, as an implant calls its command-and-control server, or an internet host checking in to one of yours (a C2 server on a compromised instance, an implant relayed through it); the finding says which way. Intervals between connection starts symmetric and tight, payloads alike, the calling kept up over the capture (RITA-style sub-scores, combined by a weighted geometric mean). A pair that calls too briefly to be persistent is still reported when it is strongly regular while it lasts (low, medium from many check-ins). Connections that failed are left out of the intervals; a host that only ever fails to reach its peer (a dead or sinkholed C2 server) is scored on its attempts: one severity lower, or low for a short run of timed retries.',
   status: 'experimental',
   attack: ['T1071', 'T1573', 'T1029'],
   severity: 'high',
@@ -71,7 +78,8 @@ export default defineDetector({
   falsePositives: [
     'update and licence checks that mostly find nothing new (an hourly poll answered "not modified"): allowlist the vendor as target',
     'telemetry and monitoring agents pushing small reports to a SaaS every minute (allowlist the SaaS); AWS endpoints such as SSM and CloudWatch are reported at info only',
-    'a client retrying an unreachable service on a fixed schedule for hours: an unanswered beacon, rated one level lower',
+    'a client retrying an unreachable service on a fixed schedule for hours: an unanswered beacon, rated one level lower (a few minutes of timed retries: low)',
+    'inbound: uptime monitors, partner integrations and webhooks calling a web service you expose on a timer (web ports: low; allowlist the monitor); load-balancer health checks come from inside the VPC and AWS health checkers (Route 53) from AWS ranges, neither is scored',
     'blind spot: a UDP beacon that keeps one source port is a single connection in VPC logs and has no intervals',
   ],
   references: [
@@ -103,7 +111,32 @@ export default defineDetector({
     minSpan: param(
       1800,
       'seconds',
-      'first to last check-in: an implant calls for as long as its host runs, while a retry loop or a client polling a job stops within minutes; three 10-minute VPC aggregation intervals',
+      'first to last check-in for the persistent verdict (medium, high): an implant calls for as long as its host runs, while a retry loop or a client polling a job stops within minutes; three 10-minute VPC aggregation intervals. Shorter pairs are judged by the short and retries rules',
+    ),
+    minStrongCheckIns: param(
+      20,
+      'check-ins',
+      'a pair shorter than minSpan (or lost in a long capture) is judged on its regularity alone, so it needs twice minConnections: 19 intervals, whose quartiles one late call cannot move; 20 minutes at a 60 s sleep, under 4 minutes at 10 s',
+    ),
+    strongRegularity: param(
+      0.9,
+      'score 0-1',
+      "regularity is the score with persistence taken within the pair's own span; 0.9 needs, with alike payloads, intervals whose MAD is at most about a tenth of the median: curl loops score 1, ±10% jitter 0.96, ±20% 0.93, while ±30% scores 0.89, a 50% Cobalt Strike jitter 0.88 and Googlebot crawling a host in CTU-13 0.85. Without persistence as evidence a short run is believed only when it is a near-perfect timer",
+    ),
+    manyCheckIns: param(
+      100,
+      'check-ins',
+      'a strongly regular short pair is low until it has called this often (17 minutes at 10 s, 100 minutes at the common 60 s sleep): few programs but timers and implants repeat an identical call 100 times',
+    ),
+    minFailedAttempts: param(
+      30,
+      'attempts',
+      'a browser or app retrying a service that is down gives up or backs off within a dozen tries; an implant whose C2 is dead keeps calling on its timer (30 tries is 2.5 minutes at 5 s, half an hour at 60 s)',
+    ),
+    minFailedSpan: param(
+      120,
+      'seconds',
+      'timed retries kept up for two minutes at least: a burst of reconnects when a link drops is over within seconds',
     ),
     minInterval: param(
       1,
@@ -178,7 +211,7 @@ export default defineDetector({
     webPorts: param(
       [80, 443, 8080, 8443],
       'port list',
-      'the agents of every vendor (OS telemetry, updaters, antivirus, monitoring) poll over HTTP(S) on timers with alike payloads, which flow logs cannot tell from an implant: on these ports a beacon is rated low unless its server is rare',
+      'the agents of every vendor (OS telemetry, updaters, antivirus, monitoring) poll over HTTP(S) on timers with alike payloads, which flow logs cannot tell from an implant: on these ports a beacon is rated low unless its server is rare and it is persistent (a browser tab polls its page for minutes; inbound, your web service is called on timers by monitors and API clients: low)',
     ),
     minPopulation: param(
       20,
@@ -207,17 +240,18 @@ export default defineDetector({
         min(first_seen) AS start, sum(out_bytes + in_bytes) AS bytes, min(failed) AS failed,
         max(server_aws_service) AS aws_service
       FROM fh_connections
-      WHERE ${outboundToHostsSql(p.protocols, p.infrastructurePorts)}
+      WHERE ${edgeToHostsSql(p.protocols, p.infrastructurePorts)}
       GROUP BY client, server, client_port, server_port, protocol,
         CASE WHEN protocol = 6 THEN 0 ELSE first_seen END
     ),
     pairs AS (
       SELECT client, server FROM attempt GROUP BY client, server
-      HAVING count(*) >= ${sqlNumber(p.minConnections)} AND max(start) - min(start) >= ${sqlNumber(p.minSpan)}
+      HAVING count(*) >= ${sqlNumber(p.minConnections)} AND (max(start) - min(start) >= ${sqlNumber(p.minSpan)}
+        OR count(*) >= ${sqlNumber(Math.min(p.minStrongCheckIns, p.minFailedAttempts))})
     ),
     callers AS (
-      SELECT server, count(DISTINCT client) AS clients FROM outbound
-      WHERE server IN (SELECT server FROM pairs) GROUP BY server
+      SELECT server, count(DISTINCT client) AS clients FROM fh_connections
+      WHERE server IN (SELECT server FROM pairs) AND client_internal <> server_internal GROUP BY server
     ),
     picked AS (
       SELECT attempt.*, row_number() OVER (
@@ -229,7 +263,7 @@ export default defineDetector({
       SELECT * FROM picked WHERE seq <= ${sqlNumber(p.maxCheckIns)}
     )
     SELECT capped.client, capped.server, max(capped.direction) AS direction,
-      max(capped.aws_service) AS aws_service,
+      max(capped.aws_service) AS aws_service, max(client_facts.aws_service) AS client_aws_service,
       ${d.orderedRecords({ start: 'capped.start', bytes: 'capped.bytes', failed: 'capped.failed' }, 'capped.seq')}
         AS checkins,
       ${d.distinctList('capped.server_port')} AS ports,
@@ -238,6 +272,7 @@ export default defineDetector({
       max(callers.clients) AS server_clients, max(population.hosts) AS population
     FROM capped
     JOIN callers ON callers.server = capped.server
+    LEFT JOIN fh_address_facts client_facts ON client_facts.addr = capped.client
     CROSS JOIN capture CROSS JOIN population
     GROUP BY capped.client, capped.server`,
 
@@ -250,26 +285,30 @@ export default defineDetector({
     const unanswered = answered.length < p.minConnections;
     const series = unanswered ? attempts : answered;
     const sized = !unanswered && series.some((a) => a.bytes > 0);
+    const inbound = row.direction === 'inbound';
+    // AWS's own health checkers (Route 53) call a public service on a timer from AWS's ranges; and an
+    // inbound series nobody answered is a scanner's or a brute-forcer's, not a check-in to a server
+    if (inbound && (unanswered || awsEndpoint(row.client_aws_service))) return undefined;
     const s = scoreBeacon(
       series.map((a) => a.start),
       sized ? series.map((a) => a.bytes) : undefined,
       { from: row.capture_from, to: row.capture_to },
       p,
     );
-    if (!s || s.checkIns < p.minConnections || s.score < p.mediumScore) return undefined;
+    const verdict = s && judge(s, unanswered, p);
+    if (!s || !verdict) return undefined;
     const first = s.starts[0] ?? 0;
     const last = s.starts[s.starts.length - 1] ?? first;
-    if (last - first < p.minSpan) return undefined;
     // the services the pair used, answered or not (a C2 falling back to another port is one series)
     const ports = [...row.ports].sort((a, b) => a - b);
     const protocols = [...row.protocols].sort((a, b) => a - b);
     const service = `${protocols.map(protocolName).join('/')} ${portList(ports)}`;
+    const facts = { inbound, unanswered, attempts: attempts.length, answered: answered.length };
     const { severity, notes } = rate(
       {
-        score: s.score,
-        unanswered,
-        attempts: attempts.length,
-        answered: answered.length,
+        ...facts,
+        rule: verdict.rule,
+        severity: verdict.severity,
         web: ports.every((port) => p.webPorts.includes(port)),
         clients: row.server_clients,
         population: row.population,
@@ -282,6 +321,10 @@ export default defineDetector({
         ? `, ${count(s.medianBytes)} bytes each (median; MAD ${count(s.madBytes ?? 0)})`
         : '';
     const held = s.persistence;
+    const who = inbound
+      ? `${row.client} checked in to your host ${row.server} (inbound, ${service})`
+      : `${row.client} called ${row.server} (${service})`;
+    const said = [...(verdict.note ? [verdict.note] : []), ...notes];
     return {
       actor: row.client,
       target: row.server,
@@ -292,34 +335,11 @@ export default defineDetector({
       firstSeen: first,
       lastSeen: last,
       count: series.length,
-      explanation: `${row.client} called ${row.server} (${service}) ${count(s.checkIns)} times over ${duration(last - first)}, every ${interval(s.medianInterval)} (median; MAD ${interval(s.madInterval)})${sizes}, in ${held.occupied} of ${held.buckets} time buckets: beacon score ${round(s.score)} (medium from ${p.mediumScore}, high from ${p.highScore})${notes.map((n) => `; ${n}`).join('')}.`,
+      explanation: `${who} ${count(s.checkIns)} times over ${duration(last - first)}, every ${interval(s.medianInterval)} (median; MAD ${interval(s.madInterval)})${sizes}, in ${held.occupied} of ${held.buckets} time buckets: beacon score ${round(s.score)} (medium from ${p.mediumScore}, high from ${p.highScore})${said.map((n) => `; ${n}`).join('')}.`,
       subScores: Object.fromEntries(
         Object.entries(s.subScores).map(([name, value]) => [name, round(value ?? 0)]),
       ),
-      metrics: {
-        score: round(s.score),
-        checkIns: s.checkIns,
-        attempts: attempts.length,
-        answered: answered.length,
-        scoredOn: unanswered ? 'attempts' : 'answered connections',
-        medianInterval: round(s.medianInterval, 1),
-        madInterval: round(s.madInterval, 1),
-        intervalSkewness: round(s.intervalSkewness),
-        ...(s.medianBytes !== undefined
-          ? { medianBytes: round(s.medianBytes), madBytes: round(s.madBytes ?? 0) }
-          : {}),
-        spanSeconds: round(last - first),
-        bucketsWithCalls: held.occupied,
-        buckets: held.buckets,
-        endurance: round(held.endurance),
-        histogramBinSeconds: round(s.histogram.binSeconds, 1),
-        intervalHistogram: s.histogram.counts.join(','),
-        ports: portList(ports, 10),
-        protocol: protocols.map(protocolName).join('/'),
-        serverCallers: row.server_clients,
-        internalHosts: row.population,
-        ...(row.aws_service ? { awsService: row.aws_service } : {}),
-      },
+      metrics: metricsOf(row, s, { ...facts, rule: verdict.rule }),
       evidence: {
         client: row.client,
         server: row.server,
@@ -332,59 +352,43 @@ export default defineDetector({
 
 // ——— internal helpers ———
 
-interface Facts {
-  score: number;
-  unanswered: boolean;
-  attempts: number;
-  answered: number;
-  /** every port of the series is a web port */
-  web: boolean;
-  /** internal hosts calling the server; internal hosts reaching the internet */
-  clients: number;
-  population: number;
-  endpoint: string | undefined;
+/** The finding's metrics: the score and its parts, the rule that decided, and the pair's figures. */
+function metricsOf(
+  row: Row,
+  s: BeaconScore,
+  f: { rule: BeaconRule; inbound: boolean; unanswered: boolean; attempts: number; answered: number },
+): Record<string, string | number> {
+  const held = s.persistence;
+  const first = s.starts[0] ?? 0;
+  const last = s.starts[s.starts.length - 1] ?? first;
+  const ports = [...row.ports].sort((a, b) => a - b);
+  const protocols = [...row.protocols].sort((a, b) => a - b);
+  return {
+    score: round(s.score),
+    rule: f.rule,
+    way: f.inbound ? 'inbound' : 'outbound',
+    regularity: round(s.regularity),
+    spanCoverage: round(s.spanCoverage),
+    checkIns: s.checkIns,
+    attempts: f.attempts,
+    answered: f.answered,
+    scoredOn: f.unanswered ? 'attempts' : 'answered connections',
+    medianInterval: round(s.medianInterval, 1),
+    madInterval: round(s.madInterval, 1),
+    intervalSkewness: round(s.intervalSkewness),
+    ...(s.medianBytes !== undefined
+      ? { medianBytes: round(s.medianBytes), madBytes: round(s.madBytes ?? 0) }
+      : {}),
+    spanSeconds: round(last - first),
+    bucketsWithCalls: held.occupied,
+    buckets: held.buckets,
+    endurance: round(held.endurance),
+    histogramBinSeconds: round(s.histogram.binSeconds, 1),
+    intervalHistogram: s.histogram.counts.join(','),
+    ports: portList(ports, 10),
+    protocol: protocols.map(protocolName).join('/'),
+    serverCallers: row.server_clients,
+    internalHosts: row.population,
+    ...(row.aws_service ? { awsService: row.aws_service } : {}),
+  };
 }
-
-/**
- * Severity from the score (high from highScore, medium from mediumScore), then, each saying so:
- * - unanswered: one level lower (high → medium, medium → low). The host keeps calling, but nothing was
- *   exchanged, and a client retrying a dead service looks the same.
- * - on web ports: low, unless the server is rare (called by at most maxRareShare of at least
- *   minPopulation internal hosts). Vendors' agents poll there on timers; an implant's server is called
- *   by the infected host alone, a vendor's by the fleet.
- * - an AWS endpoint (S3, the regional APIs): info whatever the score.
- */
-function rate(
-  f: Facts,
-  p: { mediumScore: number; highScore: number; minPopulation: number; maxRareShare: number },
-): { severity: Severity; notes: string[] } {
-  const notes: string[] = [];
-  let severity: Severity = f.score >= p.highScore ? 'high' : 'medium';
-  if (f.unanswered) {
-    severity = severity === 'high' ? 'medium' : 'low';
-    const few = f.answered === 0 ? 'none' : `only ${count(f.answered)}`;
-    notes.push(
-      `${few} of ${count(f.attempts)} attempts answered (a dead or sinkholed server, or a service that is down): one level lower`,
-    );
-  }
-  const callers = `called by ${count(f.clients)} of ${count(f.population)} internal hosts`;
-  if (f.endpoint) {
-    notes.push(`the server is an AWS endpoint (${f.endpoint}), where agents poll all day: info`);
-    return { severity: 'info', notes };
-  }
-  if (f.web) {
-    const rare = f.population >= p.minPopulation && f.clients <= p.maxRareShare * f.population;
-    if (rare) notes.push(`the server is rare, ${callers}`);
-    else {
-      severity = 'low';
-      notes.push(
-        `on a web port, where vendors' agents poll on timers, and the server is not rare (${callers}; rare is at most ${round(p.maxRareShare * 100)}% of at least ${count(p.minPopulation)}): low`,
-      );
-    }
-  }
-  return { severity, notes };
-}
-
-/** An interval for a sentence: "23.1 s" under two minutes, else as duration() words. */
-const interval = (seconds: number): string =>
-  seconds < 120 ? `${round(seconds, seconds < 1 ? 2 : 1)} s` : duration(seconds);

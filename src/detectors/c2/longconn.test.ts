@@ -49,7 +49,7 @@ describe('longconn', () => {
     });
     expect(Number(finding?.metrics.longestSeconds)).toBeGreaterThan(3 * HOUR - 5);
     expect(finding?.explanation).toBe(
-      '10.0.1.20 held a TCP connection to 198.51.100.7 port 4444 open for 3 hours (threshold 60 minutes, one level higher from 8 hours), 135 bytes per packet both ways (under 400: keystrokes or keepalives, not a transfer).',
+      '10.0.1.20 held a TCP connection to 198.51.100.7 port 4444 open for 3 hours (threshold 60 minutes, one level higher from 8 hours), 135 bytes per packet both ways (under 400: keystrokes and replies, not a transfer).',
     );
     expect(finding?.evidence[0]).toMatchObject({ srcAddr: HOST, dstAddr: REMOTE, dstPort: 4444 });
   });
@@ -59,6 +59,30 @@ describe('longconn', () => {
     const transfer = findingsOf(await scan(session(2 * HOUR, { port: 9000, ...bulk })), 'longconn')[0];
     expect(transfer?.severity).toBe('low');
     expect(transfer?.explanation).toContain('not under 400: no sign of interactive use');
+  });
+
+  it('does not raise a session of small packets that only keeps alive: under 60 packets an hour', async () => {
+    // per 10-minute window 4 + 4 packets of 60 bytes (48 an hour): a heartbeat, nobody typing
+    const idle = { outPackets: 4, outBytes: 240, inPackets: 4, inBytes: 240 };
+    const [quiet] = findingsOf(await scan(session(3 * HOUR, idle)), 'longconn');
+    expect(quiet).toMatchObject({ severity: 'low', subScores: { interactive: 0 } });
+    expect(quiet?.metrics.packetsPerHour).toBeLessThan(60);
+    expect(quiet?.explanation).toContain(
+      'packets an hour (under 60: keep-alives of an idle session, not use)',
+    );
+    // 6 + 6 a window (72 an hour) is use: medium, as a typed-in shell is
+    const used = { outPackets: 6, outBytes: 360, inPackets: 6, inBytes: 360 };
+    expect(findingsOf(await scan(session(3 * HOUR, used)), 'longconn')[0]?.severity).toBe('medium');
+  });
+
+  it('rates day-long push channels low: FCM on 5228-5230, APNs on 5223 and 2197', async () => {
+    // a phone's push connection: a heartbeat every 15 minutes, about 16 small packets an hour
+    const heartbeat = { outPackets: 2, outBytes: 140, inPackets: 1, inBytes: 80 };
+    for (const port of [5229, 5230, 2197, 5223]) {
+      const found = findingsOf(await scan(session(10 * HOUR, { port, ...heartbeat })), 'longconn');
+      expect(found.map((f) => f.severity)).toEqual(['low']);
+      expect(found[0]?.explanation).toContain(`port ${port} serves connections that stay open by design`);
+    }
   });
 
   it('stays silent just under an hour', async () => {

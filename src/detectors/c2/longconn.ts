@@ -86,6 +86,7 @@ export default defineDetector({
     'remote administration and VPN tunnels (SSH, RDP, IPsec, OpenVPN, WireGuard) to your own servers: low; allowlist the server',
     'pooled database and message-broker connections to a managed service outside the VPC (low on their standard ports; on custom ports add the port to longLivedPorts)',
     'VoIP media and game or streaming sessions on custom UDP ports',
+    'blind spot: an idle reverse shell sends as little as a push channel keeping alive (under minInteractivePackets): it is rated on its duration alone',
   ],
   references: [
     'Active Countermeasures RITA: long connections (1 hour base; 4, 8 and 12 hours for low, medium, high)',
@@ -121,15 +122,20 @@ export default defineDetector({
     smallPacketBytes: param(
       400,
       'bytes per packet, both ways',
-      'bulk transfers fill packets towards the MTU (1,400-9,000 bytes, about 950 averaged with the ACKs); keystrokes, command output and keepalives average a few hundred at most: below this, with both ends sending, the connection looks interactive and severity rises one level',
+      'bulk transfers fill packets towards the MTU (1,400-9,000 bytes, about 950 averaged with the ACKs); keystrokes, command output and keepalives average a few hundred at most: below this, with both ends sending at least minInteractivePackets, the connection looks interactive and severity rises one level',
+    ),
+    minInteractivePackets: param(
+      60,
+      'packets per hour, both ways',
+      'small packets alone are what an idle keep-alive session sends too: push channels (APNs, FCM) beat every 4-30 minutes, 8-60 packets an hour with the ACKs, while a shell being typed into sends hundreds a minute. Under one a minute on average over the longest stretch, small packets are keep-alives, not use, and do not raise severity',
     ),
     longLivedPorts: param(
       [
         22, 2222, 3389, 5900, 500, 4500, 1194, 1701, 1723, 51820, 80, 443, 8080, 8443, 1883, 8883, 5222, 5223,
-        5228, 5671, 5672, 9092, 9093, 9094, 3306, 5432, 1433, 1521, 27017, 6379,
+        2197, 5228, 5229, 5230, 5671, 5672, 9092, 9093, 9094, 3306, 5432, 1433, 1521, 27017, 6379,
       ],
       'port list',
-      'services whose connections stay open by design: SSH, RDP, VNC, VPN (IPsec, OpenVPN, L2TP, PPTP, WireGuard), web (websockets, HTTP/2, API watches), MQTT, XMPP and push (5222/5223/5228), AMQP, Kafka, databases and Redis: rated low whatever the duration',
+      'services whose connections stay open by design: SSH, RDP, VNC, VPN (IPsec, OpenVPN, L2TP, PPTP, WireGuard), web (websockets, HTTP/2, API watches), MQTT, XMPP, push (Apple APNs 5223 and 2197, Google FCM 5228-5230: every phone and Mac holds one open all day, which is the keep-alive boundary: low), AMQP, Kafka, databases and Redis: rated low whatever the duration',
     ),
   },
 
@@ -193,21 +199,20 @@ export default defineDetector({
       .filter((c) => c.longest >= p.minDuration)
       .map((c) => {
         const perPacket = c.packets > 0 ? c.bytes / c.packets : 0;
-        const interactive = c.twoWay && c.packets > 0 && perPacket < p.smallPacketBytes;
-        return { ...c, perPacket, interactive, ...rate(c, interactive, endpoint, p) };
+        const perHour = c.longest > 0 ? (c.packets * 3600) / c.longest : 0;
+        const small = c.twoWay && c.packets > 0 && perPacket < p.smallPacketBytes;
+        const interactive = small && perHour >= p.minInteractivePackets;
+        return { ...c, perPacket, perHour, small, interactive, ...rate(c, interactive, endpoint, p) };
       })
       .sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || b.longest - a.longest);
     const main = long[0];
     if (!main) return undefined;
-    const { perPacket, interactive, severity, notes } = main;
+    const { perPacket, perHour, small, interactive, severity, notes } = main;
     const proto = protocolName(main.protocol);
     const total = long.reduce((sum, c) => sum + c.longest, 0);
     const ports = [...new Set(long.map((c) => c.port))].sort((a, b) => a - b);
     const more = long.length > 1 ? `; ${count(long.length)} such connections, ${duration(total)} in all` : '';
-    const size =
-      main.packets > 0
-        ? `, ${count(perPacket)} bytes per packet${main.twoWay ? ' both ways' : ', one way only'} (${interactive ? 'under' : 'not under'} ${count(p.smallPacketBytes)}: ${interactive ? 'keystrokes or keepalives, not a transfer' : 'no sign of interactive use'})`
-        : '';
+    const size = main.packets > 0 ? `, ${sizeWords(perPacket, perHour, main.twoWay, small, p)}` : '';
     return {
       actor: row.client,
       target: row.server,
@@ -232,6 +237,7 @@ export default defineDetector({
         bytes: main.bytes,
         packets: main.packets,
         bytesPerPacket: Math.round(perPacket),
+        packetsPerHour: Math.round(perHour),
         twoWay: main.twoWay ? 'yes' : 'no',
         stretches: main.stretches,
         ...(long.length > 1 ? { ports: portList(ports, 10) } : {}),
@@ -248,6 +254,22 @@ export default defineDetector({
 });
 
 // ——— internal helpers ———
+
+/** What the packets say: "135 bytes per packet both ways (under 400: keystrokes …)". */
+function sizeWords(
+  perPacket: number,
+  perHour: number,
+  twoWay: boolean,
+  small: boolean,
+  p: { smallPacketBytes: number; minInteractivePackets: number },
+): string {
+  const size = `${count(perPacket)} bytes per packet${twoWay ? ' both ways' : ', one way only'}`;
+  if (!small) return `${size} (not under ${count(p.smallPacketBytes)}: no sign of interactive use)`;
+  if (perHour < p.minInteractivePackets) {
+    return `${size}, but ${count(perHour)} packets an hour (under ${count(p.minInteractivePackets)}: keep-alives of an idle session, not use)`;
+  }
+  return `${size} (under ${count(p.smallPacketBytes)}: keystrokes and replies, not a transfer)`;
+}
 
 interface Conn {
   port: number;

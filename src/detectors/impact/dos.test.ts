@@ -20,6 +20,20 @@ const synFlood = (perSecond: number, seconds = 60, flows = new FlowBuilder()) =>
     interfaces: ['eni-bot'],
   }));
 
+/** `perSecond` completed HTTP GETs a second from BOT to `server`:80 for a minute (ab's shape, eval/captures/httpflood). */
+const getFlood = (perSecond: number, server = VICTIM, flows = new FlowBuilder()) =>
+  flows.repeat(perSecond * 60, 1 / perSecond, T, (_, at) => ({
+    client: BOT,
+    server,
+    port: 80,
+    at,
+    outPackets: 6,
+    outBytes: 398,
+    inPackets: 6,
+    inBytes: 1707,
+    interfaces: ['eni-bot'],
+  }));
+
 describe('dos', () => {
   it('names one of our hosts sending a SYN flood, high', async () => {
     const [finding, ...rest] = findingsOf(await scan(synFlood(200)), 'dos');
@@ -42,6 +56,45 @@ describe('dos', () => {
       server: VICTIM,
       port: 443,
       at,
+      interfaces: ['eni-bot'],
+    }));
+    expect(findingsOf(await scan(flows), 'dos')).toHaveLength(0);
+  });
+
+  it('names one of our hosts sending an HTTP GET flood: 300 completed connections a second to one target, medium', async () => {
+    const [finding, ...rest] = findingsOf(await scan(getFlood(300)), 'dos');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ actor: BOT, target: VICTIM, direction: 'outbound', severity: 'medium' });
+    expect(finding?.metrics).toMatchObject({
+      kind: 'connection flood (completed connections, application layer)',
+      completed: 18_000,
+      rate: 300,
+      threshold: 250,
+      ports: 1,
+    });
+    expect(finding?.explanation).toMatch(
+      /^10\.0\.1\.5 sent 18,000 completed TCP connections \(data sent, and answered\) to 203\.0\.113\.80 on 1 port at 300 connections\/s \(threshold 250 connections\/s/,
+    );
+  });
+
+  it('stays silent just under the connection-flood threshold: 240 completed connections a second', async () => {
+    expect(findingsOf(await scan(getFlood(240)), 'dos')).toHaveLength(0);
+  });
+
+  it('does not call a crawler (300 new connections a second over 50 sites) or a backup upload a flood', async () => {
+    const flows = new FlowBuilder();
+    for (let site = 0; site < 50; site++) getFlood(6, `198.51.100.${site + 100}`, flows);
+    // four parallel multi-gigabyte uploads to S3 for the minute
+    flows.repeat(4, 0, T, () => ({
+      client: BOT,
+      server: '52.218.1.10',
+      port: 443,
+      at: T,
+      duration: 59,
+      outPackets: 1_500_000,
+      outBytes: 1_500_000 * 1400,
+      inPackets: 500_000,
+      inBytes: 500_000 * 52,
       interfaces: ['eni-bot'],
     }));
     expect(findingsOf(await scan(flows), 'dos')).toHaveLength(0);

@@ -36,6 +36,36 @@ const busyWeb = (perSecond: number, clients: number, flows = new FlowBuilder()) 
     inBytes: 16_000,
   }));
 
+/**
+ * `perSecond` completed HTTP GETs a second to WEB:80 for a minute from `sources` internet addresses
+ * (203.0.113.0/24) taking turns: ab's shape in eval/captures/httpflood (6 packets each way, a page back).
+ */
+const getFlood = (perSecond: number, sources: number, flows = new FlowBuilder()) =>
+  flows.repeat(perSecond * 60, 1 / perSecond, T, (i, at) => ({
+    client: `203.0.113.${(i % sources) + 1}`,
+    server: WEB,
+    port: 80,
+    at,
+    outPackets: 6,
+    outBytes: 398,
+    inPackets: 6,
+    inBytes: 1707,
+  }));
+
+/** Ordinary visitors of WEB:80: `perSecond` connections a second for a minute, spread over `clients`. */
+const visitors = (perSecond: number, clients: number, flows = new FlowBuilder()) =>
+  flows.repeat(perSecond * 60, 1 / perSecond, T, (i, at) => ({
+    client: source(i % clients),
+    server: WEB,
+    port: 80,
+    at,
+    duration: 5,
+    outPackets: 14,
+    outBytes: 2400,
+    inPackets: 30,
+    inBytes: 40_000,
+  }));
+
 describe('flood', () => {
   it('names the web server under a distributed SYN flood, medium', async () => {
     const [finding, ...rest] = findingsOf(await scan(synFlood(250, 3000)), 'flood');
@@ -56,6 +86,27 @@ describe('flood', () => {
         .join(', ')} and 2,997 more (every source is listed in the JSON, NDJSON, CSV and OCSF outputs).`,
     );
     expect(finding?.evidence[0]).toMatchObject({ dstAddr: WEB, dstPort: 443 });
+  });
+
+  it('names the one source of a SYN flood the server answers (SYN-ACK, then the RST of the flooder)', async () => {
+    // hping3 -S from one address: our host answers every SYN, the flooder's kernel resets each one
+    const FLOODER = '198.51.100.68';
+    const flows = new FlowBuilder().repeat(9000, 1 / 150, T, (_, at) => ({
+      client: FLOODER,
+      server: WEB,
+      port: 80,
+      at,
+      outPackets: 2,
+      outBytes: 80,
+      inPackets: 1,
+      inBytes: 44,
+      flags: [6, 18],
+    }));
+    const [finding, ...rest] = findingsOf(await scan(flows), 'flood');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ actor: FLOODER, target: WEB, severity: 'medium' });
+    expect(finding?.sources).toEqual([expect.objectContaining({ actor: FLOODER, count: 9000 })]);
+    expect(finding?.metrics).toMatchObject({ kind: 'SYN flood', halfOpen: 9000, rate: 150 });
   });
 
   it('stays silent just under the threshold: 90 half-open connections a second', async () => {
@@ -136,6 +187,103 @@ describe('flood', () => {
       /: an ICMP flood from 1 source\. Source: 10\.0\.1\.5 \(60,000 packets\) \(every source/,
     );
     expect(findingsOf(analysis, 'dos')[0]).toMatchObject({ actor: '10.0.1.5', target: '10.0.2.9' });
+  });
+
+  it('names an HTTP GET flood from one source: 100 completed connections a second to one service', async () => {
+    const [finding, ...rest] = findingsOf(await scan(getFlood(100, 1)), 'flood');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({
+      actor: '203.0.113.1',
+      target: WEB,
+      direction: 'inbound',
+      severity: 'medium',
+    });
+    expect(finding?.sources).toEqual([expect.objectContaining({ actor: '203.0.113.1', count: 6000 })]);
+    expect(finding?.metrics).toMatchObject({ rate: 100, sources: 1, serverPort: 80, floodShare: 1 });
+    expect(finding?.explanation).toMatch(
+      /^10\.0\.1\.10 received 6,000 completed TCP connections to port 80 from one internet client \(100% of the 6,000 the service completed, threshold 50%\) at 100 connections\/s \(threshold 50 connections\/s.*: a connection flood \(completed connections, application layer\) from 1 source\./,
+    );
+    expect(finding?.evidence[0]).toMatchObject({ srcAddr: '203.0.113.1', dstAddr: WEB, dstPort: 80 });
+  });
+
+  it('names every bot of a distributed HTTP flood, and none of the visitors it drowns out', async () => {
+    // 60 bots at 6 connections a second each, while 2,000 ordinary visitors keep coming
+    const [finding, ...rest] = findingsOf(await scan(getFlood(360, 60, visitors(100, 2000))), 'flood');
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ target: WEB, severity: 'medium' });
+    expect(finding?.metrics).toMatchObject({ rate: 360, sources: 60, floodShare: 0.78 });
+    expect(new Set(finding?.sources?.map((s) => s.actor))).toEqual(
+      new Set(Array.from({ length: 60 }, (_, i) => `203.0.113.${i + 1}`)),
+    );
+    expect(finding?.explanation).toMatch(
+      /from 60 internet clients completing 5 or more a second each \(78% of the 27,600 the service completed.*: a distributed \(DDoS\) connection flood/,
+    );
+  });
+
+  it('stays silent just under the thresholds: 45 connections a second, or 60 that are under half the service', async () => {
+    expect(findingsOf(await scan(getFlood(45, 1)), 'flood')).toHaveLength(0);
+    // 3,600 from the one heavy client beside 3,900 from ordinary visitors: 48% of the service
+    expect(findingsOf(await scan(getFlood(60, 1, visitors(65, 1500))), 'flood')).toHaveLength(0);
+  });
+
+  it('does not call a popular web server, its office NATs, health checks, backups or a chatty DNS client a flood', async () => {
+    // 333 visits a second from 5,000 clients, 5 office NAT addresses at 8 new connections a second each
+    const flows = getFlood(40, 5, visitors(333, 5000));
+    // two ALB nodes' health checks every 10 s, and a nightly backup: three long, large uploads
+    for (const node of ['10.0.0.21', '10.0.0.22']) {
+      flows.repeat(6, 10, T, (_, at) => ({
+        client: node,
+        server: WEB,
+        port: 80,
+        at,
+        outPackets: 5,
+        inPackets: 5,
+      }));
+    }
+    flows.repeat(3, 1, T, (_, at) => ({
+      client: '10.0.3.4',
+      server: WEB,
+      port: 873,
+      at,
+      duration: 59,
+      outPackets: 2_000_000,
+      outBytes: 2_000_000 * 1400,
+      inPackets: 600_000,
+      inBytes: 600_000 * 52,
+    }));
+    // our authoritative DNS server: a big resolver's 200 queries a second, and its TCP retries of truncated answers
+    flows
+      .repeat(60, 1, T, (_, at) => ({
+        client: '198.51.100.53',
+        server: '10.0.1.53',
+        port: 53,
+        protocol: 17,
+        at,
+        outPackets: 200,
+        outBytes: 200 * 80,
+        inPackets: 200,
+        inBytes: 200 * 600,
+      }))
+      .repeat(180, 1 / 3, T, (_, at) => ({ client: '198.51.100.53', server: '10.0.1.53', port: 53, at }));
+    expect(findingsOf(await scan(flows), 'flood')).toHaveLength(0);
+  });
+
+  it('leaves internal clients to dos: a busy API client (200 new connections a second) is quiet, a flooder named', async () => {
+    const api = (perSecond: number, client: string, flows = new FlowBuilder()) =>
+      flows.repeat(perSecond * 60, 1 / perSecond, T, (_, at) => ({ client, server: WEB, port: 8443, at }));
+    const busy = await scan(api(200, '10.0.2.7'), { detectors: [dos, flood] });
+    expect(busy.findings).toHaveLength(0);
+    const flooded = await scan(api(300, '10.0.2.8'), { detectors: [dos, flood] });
+    expect(findingsOf(flooded, 'flood')).toHaveLength(0);
+    expect(findingsOf(flooded, 'dos')).toEqual([
+      expect.objectContaining({ actor: '10.0.2.8', target: WEB, severity: 'medium' }),
+    ]);
+  });
+
+  it('finds the HTTP GET flood without tcp-flags and action too', async () => {
+    const [finding] = findingsOf(await scan(getFlood(100, 1), { fields: BARE_FIELDS }), 'flood');
+    expect(finding).toMatchObject({ actor: '203.0.113.1', target: WEB, severity: 'medium' });
+    expect(finding?.metrics).toMatchObject({ rate: 100, serverPort: 80 });
   });
 
   it('still finds the SYN flood without tcp-flags and action, and says what it could not check', async () => {

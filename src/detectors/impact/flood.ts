@@ -1,12 +1,21 @@
 import type { Severity } from '../../finding.js';
 import { sqlNumber } from '../../store/dialect.js';
+import {
+  type ConnectionFloodColumns,
+  type ConnectionFloodParams,
+  connectionFloodCtes,
+  connectionFloodTrigger,
+} from '../connectionFlood.js';
 import { BUSIEST_SOURCE, defineDetector, param, type SourcesKey } from '../define.js';
 import { count, round } from '../describe.js';
 import { duration } from '../timeWindows.js';
 import { byteSize, windowedTrafficSql } from '../windowedTraffic.js';
 
-/** One of our hosts as the server of everything it received in one window, all sources together. */
-interface Row {
+/**
+ * One of our hosts as the server of everything it received in one window, all sources together, and
+ * its service port most connected to by clients at flood rate (connectionFlood.ts).
+ */
+interface Row extends ConnectionFloodColumns {
   server: string;
   packets: number;
   bytes: number;
@@ -35,7 +44,7 @@ export default defineDetector({
   id: 'flood',
   title: 'Host receiving a flood (DoS or DDoS target)',
   description:
-    'One of our hosts receiving flood-level traffic for at least a minute, from one source or many: a SYN flood (most new TCP connections left half-open), an ICMP flood, or a volume of internet traffic it never answers (UDP floods, reflection and amplification, spoofed floods). The host under attack is the target; the busiest source is the actor, and every source of the flood’s kind of traffic is listed (`sources`). Count: connections received.',
+    'One of our hosts receiving flood-level traffic for at least a minute, from one source or many: a SYN flood (most new TCP connections left half-open), a connection flood (an application-layer flood such as an HTTP GET flood: internet clients each completing new connections to one service at a rate no browser or pooled client needs, together most of the service’s connections), an ICMP flood, or a volume of internet traffic it never answers (UDP floods, reflection and amplification, spoofed floods). The host under attack is the target; the busiest source is the actor, and every source of the flood’s kind of traffic is listed (`sources`). Count: connections received.',
   status: 'stable',
   attack: ['T1498', 'T1498.001', 'T1498.002', 'T1499'],
   severity: 'medium',
@@ -81,7 +90,8 @@ export default defineDetector({
   falsePositives: [
     'a load test aimed at your own host (allowlist the target, or the load generators, by CIDR)',
     'a busy server losing many clients mid-handshake during a network fault (half-open, but from its usual clients)',
-    'an application-layer flood (HTTP requests on completed connections) is not seen: in flow logs it looks like load',
+    'a partner’s integration or an office NAT address calling a public API without keep-alive, when it makes most of that API’s connections at 50 or more a second (a connection flood by its numbers: allowlist it)',
+    'an application-layer flood kept on a few long connections (wrk with keep-alive, HTTP/2 rapid reset) is not seen: flow logs show connections, not requests; internal clients are left to dos, which names our own hosts as senders',
   ],
   references: [
     'MITRE ATT&CK T1498 Network Denial of Service (.001 direct flood, .002 reflection amplification), T1499',
@@ -124,6 +134,21 @@ export default defineDetector({
       'times the threshold',
       'a flood this many times over its threshold is rated high: at that volume it threatens the host’s and the VPC’s bandwidth, not only one service',
     ),
+    connectionsPerSecond: param(
+      50,
+      'completed connections/s',
+      'new connections the flood’s sources complete to one service, together: ab -c 20 completed 6,000 HTTP GETs in 7 s (eval/captures/httpflood: 90 a second over the minute, 900 while it ran) and LOIC-style tools thousands; 50 a second for a minute is 3,000 new connections from clients that each need a few',
+    ),
+    sourcePerSecond: param(
+      5,
+      'completed connections/s',
+      'what makes an internet client a flood source: 300 new connections in a minute to one service. A browser keeps about 6 connections to a site alive, a pooled API client reuses its connections, an ALB health check opens one every 5-30 s; a bot in an HTTP flood opens tens a second',
+    ),
+    floodShare: param(
+      0.5,
+      'ratio 0-1',
+      'share of the service’s completed connections (every client, internal ones too) that the flood sources make: under a flood they dominate; on a popular server the few heavy clients (office NATs, crawlers, monitors) are a small part of its traffic',
+    ),
     manySources: param(
       10,
       'source addresses',
@@ -132,7 +157,9 @@ export default defineDetector({
   },
 
   feature: (p, { dialect: d }) => {
-    const minPackets = Math.min(p.synPerSecond, p.icmpPerSecond, p.unansweredPerSecond) * p.window;
+    // a completed connection carries at least one client packet in its window
+    const minPackets =
+      Math.min(p.synPerSecond, p.icmpPerSecond, p.unansweredPerSecond, p.connectionsPerSecond) * p.window;
     const minBytes = p.unansweredBytesPerSecond * p.window;
     const icmp = `protocol IN (${ICMP.join(', ')})`;
     const external = (expr: string) => `CASE WHEN client_internal = 0 AND reply_packets = 0 THEN ${expr} END`;
@@ -154,58 +181,18 @@ export default defineDetector({
         unanswered_external_byte_rate: `coalesce(sum(${external('byte_rate')}), 0)`,
         unanswered_external_clients: `count(DISTINCT ${external('client')})`,
       },
-    })}
-    SELECT server, packets, bytes, connections, half_open, clients, tcp_connections, half_open_clients,
-      icmp_packets, icmp_rate, icmp_clients, external_clients, unanswered_external_packets,
+    })}${connectionFloodCtes(p.sourcePerSecond * p.window)}
+    SELECT t.server AS server, packets, bytes, connections, half_open, clients, tcp_connections,
+      half_open_clients, icmp_packets, icmp_rate, icmp_clients, external_clients, unanswered_external_packets,
       unanswered_external_bytes, unanswered_external_packet_rate, unanswered_external_byte_rate,
-      unanswered_external_clients, t0, t1
-    FROM traffic
+      unanswered_external_clients, cf_port, cf_connections, cf_sources, cf_service, t0, t1
+    FROM traffic t LEFT JOIN conn_flood cf ON cf.server = t.server AND cf.win = t.win
     WHERE packets >= ${sqlNumber(minPackets)} OR bytes >= ${sqlNumber(minBytes)}`;
   },
 
   score: (row: Row, p) => {
     const halfOpenShare = row.tcp_connections > 0 ? row.half_open / row.tcp_connections : 0;
-    const triggers: Trigger[] = [
-      {
-        kind: 'SYN flood',
-        observed: halfOpenShare >= p.halfOpenShare ? row.half_open / p.window : 0,
-        threshold: p.synPerSecond,
-        unit: 'connections/s',
-        what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
-        sources: row.half_open_clients,
-        senders: { protocols: [TCP], failed: true },
-      },
-      {
-        kind: 'ICMP flood',
-        observed: row.icmp_rate,
-        threshold: p.icmpPerSecond,
-        unit: 'packets/s',
-        what: `${count(row.icmp_packets)} ICMP packets`,
-        sources: row.icmp_clients,
-        senders: { protocols: ICMP },
-      },
-      {
-        kind: 'flood of unanswered internet traffic',
-        observed: row.unanswered_external_packet_rate,
-        threshold: p.unansweredPerSecond,
-        unit: 'packets/s',
-        what: `${count(row.unanswered_external_packets)} packets (${byteSize(row.unanswered_external_bytes)}) from the internet that it never answered`,
-        sources: row.unanswered_external_clients,
-        senders: { clientInternal: false, failed: true },
-      },
-      {
-        kind: 'flood of unanswered internet traffic',
-        observed: row.unanswered_external_byte_rate,
-        threshold: p.unansweredBytesPerSecond,
-        unit: 'bytes/s',
-        what: `${byteSize(row.unanswered_external_bytes)} from the internet that it never answered`,
-        sources: row.unanswered_external_clients,
-        senders: { clientInternal: false, failed: true },
-      },
-    ];
-    const hit = triggers
-      .filter((t) => t.observed >= t.threshold)
-      .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
+    const hit = strongest(triggersOf(row, p, halfOpenShare));
     if (!hit) return undefined;
     const severity: Severity = hit.observed >= hit.threshold * p.severeFactor ? 'high' : 'medium';
     const distributed = hit.sources >= p.manySources;
@@ -238,8 +225,9 @@ export default defineDetector({
         bytes: row.bytes,
         connections: row.connections,
         halfOpen: row.half_open,
+        ...(hit.port !== undefined ? { serverPort: hit.port, floodShare: round(hit.share ?? 0) } : {}),
       },
-      evidence: { server: row.server },
+      evidence: { server: row.server, ...(hit.port !== undefined ? { serverPorts: [hit.port] } : {}) },
       sources: { server: row.server, ...hit.senders },
     };
   },
@@ -256,6 +244,68 @@ interface Trigger {
   sources: number;
   /** which connections' clients are this kind of flood's sources */
   senders: Omit<SourcesKey, 'server'>;
+  /** a connection flood's service port, and the flood sources' share of its connections */
+  port?: number;
+  share?: number;
+}
+
+/** The parameters the triggers weigh (the card's, by name). */
+interface FloodParams extends ConnectionFloodParams {
+  halfOpenShare: number;
+  synPerSecond: number;
+  icmpPerSecond: number;
+  unansweredPerSecond: number;
+  unansweredBytesPerSecond: number;
+}
+
+/** Each kind of flood this row could be, with its rate and threshold. */
+function triggersOf(row: Row, p: FloodParams, halfOpenShare: number): Trigger[] {
+  return [
+    {
+      kind: 'SYN flood',
+      observed: halfOpenShare >= p.halfOpenShare ? row.half_open / p.window : 0,
+      threshold: p.synPerSecond,
+      unit: 'connections/s',
+      what: `${count(row.half_open)} half-open TCP connections (${round(halfOpenShare * 100, 0)}% of ${count(row.tcp_connections)} new ones, threshold ${round(p.halfOpenShare * 100, 0)}%)`,
+      sources: row.half_open_clients,
+      senders: { protocols: [TCP], halfOpen: true },
+    },
+    connectionFloodTrigger(row, p),
+    {
+      kind: 'ICMP flood',
+      observed: row.icmp_rate,
+      threshold: p.icmpPerSecond,
+      unit: 'packets/s',
+      what: `${count(row.icmp_packets)} ICMP packets`,
+      sources: row.icmp_clients,
+      senders: { protocols: ICMP },
+    },
+    {
+      kind: 'flood of unanswered internet traffic',
+      observed: row.unanswered_external_packet_rate,
+      threshold: p.unansweredPerSecond,
+      unit: 'packets/s',
+      what: `${count(row.unanswered_external_packets)} packets (${byteSize(row.unanswered_external_bytes)}) from the internet that it never answered`,
+      sources: row.unanswered_external_clients,
+      senders: { clientInternal: false, failed: true },
+    },
+    {
+      kind: 'flood of unanswered internet traffic',
+      observed: row.unanswered_external_byte_rate,
+      threshold: p.unansweredBytesPerSecond,
+      unit: 'bytes/s',
+      what: `${byteSize(row.unanswered_external_bytes)} from the internet that it never answered`,
+      sources: row.unanswered_external_clients,
+      senders: { clientInternal: false, failed: true },
+    },
+  ];
+}
+
+/** The trigger crossed by the widest margin, if any. */
+function strongest(triggers: readonly Trigger[]): Trigger | undefined {
+  return triggers
+    .filter((t) => t.observed >= t.threshold)
+    .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
 }
 
 function rateText(value: number, unit: string): string {
