@@ -226,6 +226,20 @@ describe('orientation of a side that only answered', () => {
     ]);
   });
 
+  it("reads a web server's replies to a Windows client's legacy ports (3389, 1433 …) as replies, not a scan", async () => {
+    // only the replies were logged (the client's requests left by another path): from 443 to the
+    // 1025-5000 ports an old Windows client chose, some of which name services of their own
+    const ports = [1433, 1521, 2049, 3306, 3389, 4444, 5000];
+    const lines = ports.map((port, i) =>
+      v2('198.51.100.20', '10.0.0.15', 443, port, T + i * 60).replace('REJECT', 'ACCEPT'),
+    );
+    const { analysis, rows } = await scanLines(V2, lines);
+    expect(
+      rows.every((r) => r.client === '10.0.0.15' && r.server_port === 443 && r.orientation === 'reply'),
+    ).toBe(true);
+    expect(analysis.findings).toEqual([]);
+  });
+
   it("keeps a busy server's RSTs to stray packets the server's: it resets 40 clients and scans none", async () => {
     const FIELDS =
       'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags';
