@@ -27,7 +27,11 @@ export const CONNECTION_COLUMNS = [
   col('first_seen', 'DOUBLE', 'first record start, Unix seconds'),
   col('last_seen', 'DOUBLE', 'last record end, Unix seconds'),
   col('records', 'BIGINT', 'flow records of both directions, on every interface that logged them'),
-  col('attempts', 'DOUBLE', 'TCP: client records carrying a new SYN; ICMP: client records; else 1'),
+  col(
+    'attempts',
+    'DOUBLE',
+    "aggregation windows of the client's that were attempts: ICMP every one; TCP with flags each new SYN; else each the server never answered (at least 1)",
+  ),
   col('out_packets', 'DOUBLE', 'packets the client sent (largest interface total, so counted once)'),
   col('out_bytes', 'DOUBLE', 'bytes the client sent'),
   col('in_packets', 'DOUBLE', 'packets the server sent back'),
@@ -47,7 +51,7 @@ export const CONNECTION_COLUMNS = [
   col(
     'orientation',
     'VARCHAR',
-    'the rule that chose the client (engine/orientation.ts, in this order): flags, one-sided, service (a well-known port), popularity (a port many clients share), ephemeral (OS ranges), reset (a side that only sent RSTs) or order (which side started first)',
+    'the rule that chose the client (engine/orientation.ts, in this order): flags, reply (the only side that sent answered from a service or multicast-discovery port), one-sided, service (a well-known port), popularity (a port many clients share), ephemeral (OS ranges), reset (a side that only sent RSTs) or order (which side started first)',
   ),
   col('failed', 'INTEGER', '1: the server never answered with data (see engine/connections.ts)'),
   col('client_internal', 'INTEGER', '1: the client is inside the monitored networks'),

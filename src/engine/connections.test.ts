@@ -181,4 +181,37 @@ describe('attempts', () => {
       ['198.51.100.9', 4],
     ]);
   });
+
+  it('counts each window the server never answered as an attempt, without tcp-flags', async () => {
+    const v2 = 'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action';
+    const rejected = [0, 600, 1200, 1800, 2400, 3000].map(
+      (t) => `eni-a 198.51.100.9 10.0.0.5 40000 23 6 1 40 ${100 + t} ${160 + t} REJECT`,
+    );
+    // UDP to SNMP from one port, logged on both interfaces (one window is one attempt, not two)
+    const unanswered = [0, 600, 1200, 1800].flatMap((t) => [
+      `eni-a 10.0.0.7 10.0.0.5 40500 161 17 1 80 ${100 + t} ${160 + t} ACCEPT`,
+      `eni-b 10.0.0.7 10.0.0.5 40500 161 17 1 80 ${100 + t} ${160 + t} ACCEPT`,
+    ]);
+    const rows = await connectionsOf([v2, ...rejected, ...unanswered].join('\n'));
+    expect(rows.map((r) => [r.client, r.server_port, r.attempts])).toEqual([
+      ['10.0.0.7', 161, 4],
+      ['198.51.100.9', 23, 6],
+    ]);
+  });
+
+  it('counts a 5-tuple the server answered once, however many windows it spans, and a reply-only one once', async () => {
+    const v2 = 'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action';
+    const session = [0, 600, 1200, 1800].flatMap((t) => [
+      `eni-a 10.0.0.9 10.0.0.5 45000 5432 6 20 3000 ${100 + t} ${160 + t} ACCEPT`,
+      `eni-a 10.0.0.5 10.0.0.9 5432 45000 6 20 9000 ${100 + t} ${160 + t} ACCEPT`,
+    ]);
+    const replies = [0, 600, 1200].map(
+      (t) => `eni-a 198.51.100.50 10.0.0.5 80 2099 6 1 44 ${100 + t} ${100 + t} REJECT`,
+    );
+    const rows = await connectionsOf([v2, ...session, ...replies].join('\n'));
+    expect(rows.map((r) => [r.client, r.server_port, r.attempts])).toEqual([
+      ['10.0.0.5', 80, 1],
+      ['10.0.0.9', 5432, 1],
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { CONNECTION_COLUMNS } from '../connection.js';
 import { CONNECTION_LOG_FORMATS } from '../readers/index.js';
 import type { Dialect } from '../store/dialect.js';
 import { initiatorColumns, popularitySql } from './orientation.js';
@@ -19,19 +20,29 @@ import { initiatorColumns, popularitySql } from './orientation.js';
  *   the visible end of its instances' internet traffic: the ingest summary says so.
  *
  * The initiator is decided by the rules of orientation.ts, in order: flags (bare SYN, SYN-ACK), a side
- * that only reset is never the client, the only side that sent anything, well-known service ports,
- * each port's popularity among clients, the OS ephemeral ranges, then time. `orientation` records
- * which rule decided.
+ * that only answered (from a service or multicast-discovery port) is not the client, the only side
+ * that sent anything (unless it only reset), well-known service ports, each port's popularity among
+ * clients, the OS ephemeral ranges, a side that only reset, then time. `orientation` records which
+ * rule decided.
  *
  * `failed` (0/1): the server never answered with data — the security group rejected the request, no
  * reply came, the reply was a RST without SYN-ACK, or (without tcp-flags) the reply was at most two
- * header-only packets. The Threshold Random Walk and every "attempt" count rest on it.
+ * header-only packets. The Threshold Random Walk and every "attempt" count rest on it. A reply-only
+ * connection (the client's side holds no record) has not failed without flags to say the reply was a
+ * refusal: with flags, backscatter (SYN-ACKs to our forged address) reads as answered, and without
+ * them a header-sized SYN-ACK must not read as a refused contact, or a host whose address a flood
+ * forged against many web servers would sweep port 80 of all of them.
  *
  * A connection is the 5-tuple over the whole analysed span, so a client that reuses a source port for
  * a second connection to the same service is counted once: counts err low, never high. `attempts`
- * counts what the 5-tuple hides: for TCP, the client's records that carry a new SYN (a scanner that
- * keeps one source port sends a SYN in every aggregation window); for ICMP, which has no ports, the
- * client's records (one per aggregation window in VPC logs, one per exchange in Zeek/Argus).
+ * counts what the 5-tuple hides, per aggregation window (a record of the client's, once however many
+ * interfaces logged it): for ICMP, which has no ports, every window of the client's (one record per
+ * window in VPC logs, one per exchange in Zeek/Argus); for TCP with flags, each window that carries
+ * a new SYN; for the rest (TCP without flags, UDP …), each window whose record the server never
+ * answered (it sent nothing: a security group rejected the request, or no reply came). A scanner or IoT bot that
+ * keeps one source port sends one packet a window and gets nothing back: without these, its fifty
+ * windows of probing were one attempt. A 5-tuple the server answered is one attempt, however long
+ * (a session spans many windows); one the client sent nothing on (a reply-only connection) is one.
  *
  * `server_aws_service` / `server_aws_region`: the AWS service whose published range holds the server
  * (fh_address_facts), or the client's pkt-dst-aws-service where logged (`logged_aws_service`), so
@@ -214,6 +225,32 @@ function pairsSql(d: Dialect, inputs: ConnectionInputs): string {
   );
 }
 
+/** The columns the statement computes after the `conn` step; conn's own are passed on in declared order. */
+const COMPUTED_LAST = new Set([
+  'failed',
+  'client_internal',
+  'server_internal',
+  'server_aws_service',
+  'server_aws_region',
+]);
+const CONN_COLUMNS = CONNECTION_COLUMNS.filter((c) => !COMPUTED_LAST.has(c.name))
+  .map((c) => c.name)
+  .join(', ');
+
+/**
+ * `attempts` (see the top of this file) from each side's facts, `side(who, name)` picking the
+ * client's (c) or the server's (s).
+ */
+function attemptsSql(side: (who: 'c' | 's', name: string) => string): string {
+  const windows = `coalesce(${side('c', 'windows')}, 0)`;
+  const unanswered = `CASE WHEN ${side('s', 'records')} = 0 THEN ${windows} ELSE 0 END`;
+  // with flags a TCP window is an attempt when it opens: the SYN says so whether or not a reply came
+  const flagsKnown = `coalesce(${side('c', 'flags_known')}, 0) = 1`;
+  return `CASE WHEN protocol IN (1, 58) THEN greatest(1, ${windows})
+          WHEN protocol = 6 AND ${flagsKnown} THEN greatest(1, coalesce(${side('c', 'syn_windows')}, 0))
+          ELSE greatest(1, ${unanswered}) END`;
+}
+
 /** fh_connections from fh_connection_pairs: each connection oriented (orientation.ts), its facts named. */
 function orientedSql(d: Dialect): string {
   const { loIsClient, orientation } = initiatorColumns();
@@ -231,10 +268,15 @@ function orientedSql(d: Dialect): string {
   return d.createTableAs(
     'fh_connections',
     `WITH popular AS (
-      SELECT p.*, coalesce(lp.clients, 0) AS lo_clients, coalesce(hp.clients, 0) AS hi_clients
+      SELECT p.*, coalesce(lp.clients, 0) AS lo_clients, coalesce(hp.clients, 0) AS hi_clients,
+        coalesce(la.internal, 0) AS lo_internal, coalesce(ha.internal, 0) AS hi_internal,
+        la.aws_service AS lo_range_service, ha.aws_service AS hi_range_service,
+        la.aws_region AS lo_range_region, ha.aws_region AS hi_range_region
       FROM fh_connection_pairs p
       LEFT JOIN fh_endpoint_clients lp ON ${end('lp', 'lo')}
       LEFT JOIN fh_endpoint_clients hp ON ${end('hp', 'hi')}
+      LEFT JOIN fh_address_facts la ON la.addr = p.lo
+      LEFT JOIN fh_address_facts ha ON ha.addr = p.hi
     ),
     oriented AS (
       SELECT *, ${loIsClient} AS lo_is_client FROM popular
@@ -249,8 +291,7 @@ function orientedSql(d: Dialect): string {
         ${both('least', 't0')} AS first_seen,
         ${both('greatest', 't1')} AS last_seen,
         lo_records + hi_records AS records,
-        CASE WHEN protocol IN (1, 58) THEN greatest(1, ${zero(side('c', 'windows'))})
-          WHEN protocol = 6 THEN greatest(1, ${zero(side('c', 'syn_windows'))}) ELSE 1 END AS attempts,
+        ${attemptsSql(side)} AS attempts,
         ${zero(side('c', 'packets'))} AS out_packets, ${zero(side('c', 'bytes'))} AS out_bytes,
         ${zero(side('s', 'packets'))} AS in_packets, ${zero(side('s', 'bytes'))} AS in_bytes,
         ${zero(side('c', 'syn'))} AS client_syn, ${zero(side('s', 'synack'))} AS server_synack,
@@ -262,24 +303,23 @@ function orientedSql(d: Dialect): string {
         greatest(${zero('lo_action_known')}, ${zero('hi_action_known')}) AS action_known,
         ${side('c', 'aws_service')} AS logged_aws_service,
         greatest(lo_interfaces, hi_interfaces) AS interfaces,
-        ${orientation} AS orientation
+        ${orientation} AS orientation, ${zero(side('c', 'records'))} AS client_records,
+        ${side('c', 'internal')} AS client_internal, ${side('s', 'internal')} AS server_internal,
+        ${side('s', 'range_service')} AS range_service, ${side('s', 'range_region')} AS server_aws_region
       FROM oriented
     )
-    SELECT conn.*,
+    SELECT ${CONN_COLUMNS},
       CASE
         WHEN client_rejected = 1 AND client_accepted = 0 THEN 1
         WHEN in_packets = 0 THEN 1
         WHEN protocol = 6 AND flags_known = 1 THEN
           CASE WHEN server_synack = 1 THEN 0 WHEN server_rst = 1 THEN 1 WHEN client_syn = 1 THEN 1 ELSE 0 END
+        WHEN client_records = 0 THEN 0
         WHEN protocol = 6 AND in_packets <= 2 AND in_bytes <= 64 * in_packets THEN 1
         ELSE 0 END AS failed,
-      coalesce(ca.internal, 0) AS client_internal,
-      coalesce(sa.internal, 0) AS server_internal,
-      coalesce(logged_aws_service, sa.aws_service) AS server_aws_service,
-      sa.aws_region AS server_aws_region
-    FROM conn
-    LEFT JOIN fh_address_facts ca ON ca.addr = conn.client
-    LEFT JOIN fh_address_facts sa ON sa.addr = conn.server`,
+      client_internal, server_internal,
+      coalesce(logged_aws_service, range_service) AS server_aws_service, server_aws_region
+    FROM conn`,
   );
 }
 

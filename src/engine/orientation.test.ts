@@ -166,3 +166,131 @@ describe('orientation of a side that only reset', () => {
     expect(rows).toEqual([expect.objectContaining({ client: '10.0.0.41', orientation: 'one-sided' })]);
   });
 });
+
+describe('orientation of a side that only answered', () => {
+  // the default v2 format: no tcp-flags, so a SYN-ACK and a SYN read alike
+  const V2 =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  const v2 = (src: string, dst: string, sp: number, dp: number, at: number, proto = 6, bytes = 44) =>
+    `2 123456789012 eni-a ${src} ${dst} ${sp} ${dp} ${proto} 1 ${bytes} ${at} ${at} REJECT OK`;
+  const atLeastMedium = (a: Analysis) =>
+    a.findings.filter((f) => f.severity !== 'low' && f.severity !== 'info');
+
+  it('takes backscatter for replies: a SYN flood forged from our address makes the web server no flooder', async () => {
+    // 7,000 SYN-ACKs in a minute from port 80 to as many ports of ours, rejected by its security group
+    const lines = Array.from({ length: 7000 }, (_, i) =>
+      v2('198.51.100.50', '10.0.1.68', 80, 2000 + i, T + Math.floor(i / 120)),
+    );
+    const { analysis, rows } = await scanLines(V2, lines);
+    const replies = rows.filter((r) => r.orientation === 'reply');
+    // every port but the few registered services (5432, 8080 …) the forged source ports ran through
+    expect(replies.length).toBeGreaterThan(6970);
+    expect(replies.every((r) => r.client === '10.0.1.68' && r.server_port === 80 && r.failed === 0)).toBe(
+      true,
+    );
+    expect(findingsOf(analysis, 'flood')).toEqual([]);
+    expect(atLeastMedium(analysis)).toEqual([]);
+  });
+
+  it('does not make our forged address sweep port 80 of the thirty web servers a flood was aimed at', async () => {
+    const lines = Array.from({ length: 30 }, (_, v) =>
+      Array.from({ length: 20 }, (_, i) =>
+        v2(`198.51.100.${v + 1}`, '10.0.1.68', 80, 2000 + v * 20 + i, T + i),
+      ),
+    ).flat();
+    const { analysis, rows } = await scanLines(V2, lines);
+    expect(rows.every((r) => r.client === '10.0.1.68' && r.orientation === 'reply')).toBe(true);
+    const scans = ['portsweep', 'portscan', 'probe', 'flood', 'dos'];
+    expect(analysis.findings.filter((f) => scans.includes(f.detector))).toEqual([]);
+    // beacon reads the replies' perfect 1 s rhythm as calls of the forged host: low, never more here
+    expect(atLeastMedium(analysis)).toEqual([]);
+  });
+
+  it('just under: records from a port that is no service port stay the requests of the only side that sent', async () => {
+    // the same shape from 7777: a scanner keeping one source port, whose probes were all rejected
+    const lines = Array.from({ length: 40 }, (_, i) =>
+      v2('203.0.113.60', '10.0.1.68', 7777, 2000 + i, T + i),
+    );
+    const { analysis, rows } = await scanLines(V2, lines);
+    expect(rows.every((r) => r.client === '203.0.113.60' && r.orientation === 'one-sided')).toBe(true);
+    expect(findingsOf(analysis, 'portscan').map((f) => f.actor)).toEqual(['203.0.113.60']);
+  });
+
+  it('keeps a scanner sending from port 80 the client of the service ports it probes', async () => {
+    const ports = [21, 22, 23, 25, 110, 143, 445, 993, 5432, 6379, 8080, 9200];
+    const lines = ports.map((port, i) => v2('203.0.113.61', '10.0.1.70', 80, port, T + i));
+    const { analysis, rows } = await scanLines(V2, lines);
+    expect(rows.every((r) => r.client === '203.0.113.61' && r.orientation === 'one-sided')).toBe(true);
+    expect(findingsOf(analysis, 'portscan').map((f) => [f.actor, f.target])).toEqual([
+      ['203.0.113.61', '10.0.1.70'],
+    ]);
+  });
+
+  it("reads a web server's replies to a Windows client's legacy ports (3389, 1433 …) as replies, not a scan", async () => {
+    // only the replies were logged (the client's requests left by another path): from 443 to the
+    // 1025-5000 ports an old Windows client chose, some of which name services of their own
+    const ports = [1433, 1521, 2049, 3306, 3389, 4444, 5000];
+    const lines = ports.map((port, i) =>
+      v2('198.51.100.20', '10.0.0.15', 443, port, T + i * 60).replace('REJECT', 'ACCEPT'),
+    );
+    const { analysis, rows } = await scanLines(V2, lines);
+    expect(
+      rows.every((r) => r.client === '10.0.0.15' && r.server_port === 443 && r.orientation === 'reply'),
+    ).toBe(true);
+    expect(analysis.findings).toEqual([]);
+  });
+
+  it("keeps a busy server's RSTs to stray packets the server's: it resets 40 clients and scans none", async () => {
+    const FIELDS =
+      'interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action tcp-flags';
+    const strays = Array.from(
+      { length: 40 },
+      (_, i) =>
+        `eni-a 10.0.0.80 198.51.100.${i + 1} 443 ${50000 + i * 7} 6 1 40 ${T + i} ${T + i + 1} ACCEPT 4`,
+    );
+    const { analysis, rows } = await scanLines(FIELDS, strays);
+    expect(rows.every((r) => r.server === '10.0.0.80' && r.server_port === 443)).toBe(true);
+    expect(analysis.findings.filter((f) => f.actor === '10.0.0.80')).toEqual([]);
+  });
+});
+
+describe('orientation of multicast-discovery answers', () => {
+  const FIELDS =
+    'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
+  // the unicast answers to a querier's multicast queries, one query an hour-long session every 2 min,
+  // each from a fresh ephemeral port: the queries went to a multicast group and are not logged
+  const answers = (from: string, port: number, count: number) =>
+    Array.from(
+      { length: count },
+      (_, i) =>
+        `2 123456789012 eni-b ${from} 10.0.0.50 ${port} ${50000 + i} 17 1 320 ${T + i * 120} ${T + i * 120} ACCEPT OK`,
+    );
+
+  it('reads SSDP, mDNS, NetBIOS, LLMNR and WS-Discovery answers as replies, not UDP scans of the querier', async () => {
+    const lines = [
+      ...answers('10.0.0.21', 1900, 30), // a smart TV answering M-SEARCH
+      ...answers('10.0.0.22', 1900, 30), // a printer
+      ...answers('10.0.0.23', 5353, 30), // mDNS, one-shot queries
+      ...answers('10.0.0.24', 137, 30), // NetBIOS name queries
+      ...answers('10.0.0.25', 5355, 30), // LLMNR
+      ...answers('10.0.0.26', 3702, 30), // WS-Discovery
+    ];
+    const { analysis, rows } = await scanLines(FIELDS, lines);
+    expect(rows).toHaveLength(180);
+    expect(rows.every((r) => r.client === '10.0.0.50' && r.orientation === 'reply')).toBe(true);
+    expect(analysis.findings).toEqual([]);
+  });
+
+  it('just under: the same from UDP 1901, no discovery port, is still a UDP scan of the receiver', async () => {
+    const { analysis } = await scanLines(FIELDS, answers('10.0.0.21', 1901, 30));
+    expect(findingsOf(analysis, 'portscan').map((f) => [f.actor, f.target, f.severity])).toEqual([
+      ['10.0.0.21', '10.0.0.50', 'medium'],
+    ]);
+  });
+
+  it('leaves an "answer" from the internet one-sided: no query of ours reached it (SSDP reflection)', async () => {
+    const lines = answers('198.51.100.80', 1900, 30).map((l) => l.replace(' 10.0.0.50 ', ' 10.0.0.51 '));
+    const { rows } = await scanLines(FIELDS, lines);
+    expect(rows.every((r) => r.client === '198.51.100.80' && r.orientation === 'one-sided')).toBe(true);
+  });
+});

@@ -71,20 +71,61 @@ describe('portscan', () => {
     expect(findingsOf(await scanBuilt(flows), 'portscan')).toHaveLength(0);
   });
 
-  it('finds a slow scan of ten refused ports, one every two hours, and not nine', async () => {
-    const slow = (ports: number) =>
-      new FlowBuilder().repeat(ports, 7200, T, (i, at) => ({
-        client: '10.0.2.7',
+  describe('slow scans, never five ports within an hour', () => {
+    const slow = (ports: number, every: number, client = '10.0.2.7') =>
+      new FlowBuilder().repeat(ports, every, T, (i, at) => ({
+        client,
         server: WEB,
         port: 7000 + i,
         at,
         outcome: 'refused',
       }));
-    const [finding, ...rest] = findingsOf(await scanBuilt(slow(10)), 'portscan');
-    expect(rest).toHaveLength(0);
-    expect(finding?.metrics).toMatchObject({ ports: 10, peakWindowPorts: 1, failedPorts: 10 });
-    expect(finding?.explanation).toContain('a slow scan');
-    expect(findingsOf(await scanBuilt(slow(9)), 'portscan')).toHaveLength(0);
+
+    it('rates ten refused ports, one every two hours, medium from one of our hosts', async () => {
+      const [finding, ...rest] = findingsOf(await scanBuilt(slow(10, 7200)), 'portscan');
+      expect(rest).toHaveLength(0);
+      expect(finding).toMatchObject({ actor: '10.0.2.7', severity: 'medium' });
+      expect(finding?.metrics).toMatchObject({ ports: 10, peakWindowPorts: 1, failedPorts: 10 });
+      expect(finding?.explanation).toContain('a slow scan');
+    });
+
+    it('reports the boundary, nine refused ports over 16 hours, at low severity', async () => {
+      // as 213.226.123.216 did to the Stratosphere 008 host: 9 ports over 12.7 hours, all failed
+      const [finding] = findingsOf(await scanBuilt(slow(9, 7200)), 'portscan');
+      expect(finding).toMatchObject({ actor: '10.0.2.7', severity: 'low' });
+      const [fromOutside] = findingsOf(await scanBuilt(slow(6, 7200, '203.0.113.9')), 'portscan');
+      expect(fromOutside).toMatchObject({ actor: '203.0.113.9', severity: 'low', direction: 'inbound' });
+    });
+
+    it('stays silent just under: four refused ports over eight hours', async () => {
+      expect(findingsOf(await scanBuilt(slow(4, 7200)), 'portscan')).toHaveLength(0);
+    });
+
+    it('stays silent for a client using six services of a host over a day, one of them down', async () => {
+      const flows = new FlowBuilder().repeat(6, 14_400, T, (i, at) => ({
+        client: '10.0.2.7',
+        server: WEB,
+        port: [22, 443, 5432, 6379, 9200, 8500][i] ?? 22,
+        at,
+        outcome: i === 3 ? 'refused' : 'open',
+      }));
+      expect(findingsOf(await scanBuilt(flows), 'portscan')).toHaveLength(0);
+    });
+
+    it('is no scan: a host retrying one blocked service from one source port all day', async () => {
+      const flows = new FlowBuilder().repeat(48, 1800, T, (_, at) => ({
+        client: '10.0.2.7',
+        clientPort: 40123,
+        server: WEB,
+        port: 5432,
+        at,
+        outcome: 'rejected',
+      }));
+      const analysis = await scanBuilt(flows);
+      expect(
+        analysis.findings.filter((f) => f.detector === 'portscan' || f.detector === 'portsweep'),
+      ).toEqual([]);
+    });
   });
 
   it('names a sweep of 100 ports that all answer as a scan, without the walk', async () => {

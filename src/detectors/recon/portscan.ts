@@ -57,6 +57,7 @@ export default defineDetector({
   falsePositives: [
     'your own vulnerability scanners and asset discovery (allowlist them by CIDR)',
     'a client trying a handful of fallback ports of one service while the service is down',
+    'a client whose FTP passive or RPC dynamic-port data connections to one server are blocked: each failed transfer is a new port, a slow scan of a few ports over the day (low below slowMediumPorts)',
   ],
   references: [
     'Jung, Paxson, Berger, Balakrishnan: Fast Portscan Detection Using Sequential Hypothesis Testing (IEEE S&P 2004)',
@@ -75,9 +76,14 @@ export default defineDetector({
       'minPorts counts ports within one window of this length (Slips analyses one-hour time windows): a burst of ports is a scan, six ports tried over a day are not',
     ),
     minSlowPorts: param(
+      5,
+      'ports',
+      'a slow scan, spread over the whole capture, the walk deciding as for a burst: in the Stratosphere attacked-host captures (008, 010) over 70 internet sources tried 5 to 9 ports of the host over 2 to 23 hours, never 5 within an hour, every first contact failing, and all are labelled attackers (Censys among them); no benign source there or in CTU-13 #11 does so. A client trying a few services of a host that mostly answer never convinces the walk',
+    ),
+    slowMediumPorts: param(
       10,
       'ports',
-      'a slow scan, spread over the whole capture: twice minPorts, because a client may legitimately try a few services of a host over a day, but rarely fails at ten',
+      'a slow scan from one of our hosts is medium from this many ports, low below: a client whose blocked FTP passive or RPC dynamic-port connections fail on a new port of one server every hour or two reads as a slow scan of a few ports; ten failed ports over a day it rarely reaches',
     ),
     minPortsWithoutWalk: param(
       100,
@@ -139,7 +145,8 @@ export default defineDetector({
     const slow = row.ports >= p.minSlowPorts;
     if (!(walk.scanner && (burst || slow)) && row.ports < p.minPortsWithoutWalk) return undefined;
     const ours = row.direction === 'outbound' || row.direction === 'internal';
-    const severity = !ours ? 'low' : row.ports >= p.highPorts ? 'high' : 'medium';
+    const slowAndFew = !burst && row.ports < p.slowMediumPorts;
+    const severity = !ours || slowAndFew ? 'low' : row.ports >= p.highPorts ? 'high' : 'medium';
     const proto = protocolName(row.protocol);
     const because = walk.scanner
       ? `${count(row.failed_ports)} of ${count(row.ports)} first contacts failed and the sequential test (TRW) reached a likelihood ratio of ${count(walk.peakRatio)} (threshold ${count(walk.upper)}) after ${count(walk.steps)} ports`

@@ -183,3 +183,52 @@ describe('probe: half-open scans', () => {
     expect(finding).toMatchObject({ actor: '203.0.113.63', count: 6 });
   });
 });
+
+describe('probe: a source that keeps one source port (one 5-tuple over many windows)', () => {
+  // the default v2 format: no tcp-flags, so no SYN counts the windows; the rejections must
+  const V2 = [
+    ...['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol'],
+    ...['packets', 'bytes', 'start', 'end', 'action', 'log-status'],
+  ] as const;
+  // an IoT bot probing telnet from port 40000, one SYN per 10-minute aggregation window, rejected
+  const bot = (windows: number) =>
+    new FlowBuilder().repeat(windows, 600, T, (_, at) => ({
+      client: '198.51.100.69',
+      clientPort: 40000,
+      server: DB,
+      port: 23,
+      at,
+      outcome: 'rejected',
+    }));
+
+  it('counts each rejected window as an attempt: six windows are six probes', async () => {
+    const [finding, ...rest] = findingsOf(
+      await scanBuilt(bot(6), { detectors: [probe], fields: V2 }),
+      'probe',
+    );
+    expect(rest).toHaveLength(0);
+    expect(finding).toMatchObject({ actor: '198.51.100.69', target: DB, severity: 'info', count: 6 });
+    expect(finding?.metrics).toMatchObject({ attempts: 6, failed: 6, services: '23/TCP' });
+  });
+
+  it('stays silent at four rejected windows', async () => {
+    expect(findingsOf(await scanBuilt(bot(4), { detectors: [probe], fields: V2 }), 'probe')).toHaveLength(0);
+  });
+
+  it('counts a long session on one 5-tuple once: answered in each of its twelve windows', async () => {
+    // an internet client's idle-ish long-lived connection, a few header-sized packets each way a window
+    const flows = new FlowBuilder().session({
+      client: '198.51.100.71',
+      clientPort: 40001,
+      server: DB,
+      port: 8883,
+      at: T,
+      duration: 7200,
+      outPackets: 2,
+      outBytes: 104,
+      inPackets: 2,
+      inBytes: 104,
+    });
+    expect(findingsOf(await scanBuilt(flows, { detectors: [probe], fields: V2 }), 'probe')).toHaveLength(0);
+  });
+});

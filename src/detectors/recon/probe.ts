@@ -77,8 +77,8 @@ export default defineDetector({
   params: {
     minAttempts: param(
       5,
-      'connections',
-      'to one service of one host; Slips reports reconnection attempts from 5',
+      'attempts',
+      'to one service of one host; Slips reports reconnection attempts from 5. An attempt is a connection, or each aggregation window of one that kept its source port and got no answer (fh_connections.attempts): a bot probing from one fixed port is one 5-tuple',
     ),
     sensitivePorts: param(
       SENSITIVE_PORTS,
@@ -164,7 +164,7 @@ export default defineDetector({
       firstSeen: row.first_seen,
       lastSeen: row.last_seen,
       count: row.attempts,
-      explanation: `${row.client} made ${count(row.attempts)} failed or empty connections to ${portList(services)} on ${row.server} (threshold ${p.minAttempts} per service); ${state}.`,
+      explanation: `${row.client} made ${count(row.attempts)} failed or empty connection attempts to ${portList(services)} on ${row.server} (threshold ${p.minAttempts} per service); ${state}.`,
       subScores: {
         persistence: round(Math.min(1, row.attempts / (10 * p.minAttempts))),
         failedShare: round(row.failed / row.attempts),
