@@ -240,7 +240,8 @@ export default defineDetector({
         min(first_seen) AS start, sum(out_bytes + in_bytes) AS bytes, min(failed) AS failed,
         max(server_aws_service) AS aws_service
       FROM fh_connections
-      WHERE ${edgeToHostsSql(p.protocols, p.infrastructurePorts)}
+      -- a connection whose client sent nothing is a reply to someone else's call (backscatter), not a call
+      WHERE ${edgeToHostsSql(p.protocols, p.infrastructurePorts)} AND out_packets > 0
       GROUP BY client, server, client_port, server_port, protocol,
         CASE WHEN protocol = 6 THEN 0 ELSE first_seen END
     ),
