@@ -31,6 +31,8 @@ interface DatasetResult {
   missed: { actor: string; flows?: number; expectedFrom?: string }[];
   benignFlaggedMediumPlus: { actor: string; detector: string; severity: string }[];
   benignFlaggedAny: number;
+  /** which detectors flagged benign hosts, at any severity */
+  benignFlaggedBy: Record<string, number>;
   findingsBySeverity: Record<string, number>;
   detectorsFired: Record<string, number>;
   /** internet addresses whose owner (ASN or AWS service) the offline data names: at findings' ends, and all */
@@ -102,6 +104,7 @@ async function evaluate(dataset: Dataset): Promise<DatasetResult> {
         .filter((f) => severityRank(f.severity) >= medium)
         .map((f) => ({ actor: f.actor, detector: f.detector, severity: f.severity })),
       benignFlaggedAny: benignFlagged.length,
+      benignFlaggedBy: tally(benignFlagged.map((f) => f.detector)),
       findingsBySeverity: tally(active.map((f) => f.severity)),
       detectorsFired: tally(active.map((f) => f.detector)),
       ownersKnown,
