@@ -93,7 +93,7 @@ export interface Facts {
  * - inbound on web ports: low. A web service you expose is called on timers by uptime monitors, API
  *   clients and webhooks of others, and how many internet clients it has says nothing of which is one.
  * - the short rule, inbound or on web ports: low. A short regular inbound series is mostly a login
- *   brute force (bruteforce's matter) or a crawler; a browser tab polling its page (chats, dashboards)
+ *   brute force (to a login service beacon leaves it to bruteforce altogether) or a crawler; a browser tab polling its page (chats, dashboards)
  *   for minutes is one user's, so its server is rare by nature (CTU-13: a host polled a web server
  *   every 2 s, 474 times, regularity 1). Only an outbound short beacon off the web ports is raised,
  *   and only when its server is not known to be common (called by more than maxRareShare of at least

@@ -4,6 +4,7 @@ import { type BeaconRule, interval, judge, rate } from '../beaconRating.js';
 import { type BeaconScore, scoreBeacon } from '../beaconScore.js';
 import { defineDetector, param } from '../define.js';
 import { count, portList, protocolName, round } from '../describe.js';
+import { SERVICE_NAMES as LOGIN_SERVICES } from '../loginAttempts.js';
 import { awsEndpoint, edgeToHostsSql, INFRASTRUCTURE_PORTS } from '../outbound.js';
 import { duration } from '../timeWindows.js';
 
@@ -66,6 +67,7 @@ export default defineDetector({
       'protocol',
       'first_seen',
       'last_seen',
+      'out_packets',
       'out_bytes',
       'in_bytes',
       'failed',
@@ -302,6 +304,10 @@ export default defineDetector({
     const last = s.starts[s.starts.length - 1] ?? first;
     // the services the pair used, answered or not (a C2 falling back to another port is one series)
     const ports = [...row.ports].sort((a, b) => a - b);
+    // a short regular series from the internet to a login service is password guessing at a tool's
+    // fixed rate (bruteforce judges it); only a persistent one is taken for a check-in
+    if (inbound && verdict.rule === 'short' && ports.every((port) => port in LOGIN_SERVICES))
+      return undefined;
     const protocols = [...row.protocols].sort((a, b) => a - b);
     const service = `${protocols.map(protocolName).join('/')} ${portList(ports)}`;
     const facts = { inbound, unanswered, attempts: attempts.length, answered: answered.length };

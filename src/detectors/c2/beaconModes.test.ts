@@ -174,6 +174,21 @@ describe('beacon: inbound check-ins', () => {
     expect(findingsOf(await scan(short(19)), 'beacon')).toHaveLength(0);
   });
 
+  it('leaves a short regular series to a login service to bruteforce, and still names a persistent one', async () => {
+    // hydra's fixed task rate: an SSH session every 5 s for 10 minutes, each answered
+    const guessing = (n: number, every: number) =>
+      new FlowBuilder().repeat(n, every, T, (i, at) => ({ ...checkIn(i, at), port: 22 }));
+    expect(findingsOf(await scan(workingDay(guessing(120, 5))), 'beacon')).toEqual([]);
+    // the same calls every minute for four hours are a check-in kept up, whatever the port
+    const kept = findingsOf(await scan(guessing(240, 60)), 'beacon');
+    expect(kept.map((f) => [f.actor, f.direction, f.metrics.rule])).toEqual([
+      [CALLER, 'inbound', 'persistent'],
+    ]);
+    // off the login services the short series is still a (low) check-in
+    const other = new FlowBuilder().repeat(120, 5, T, (i, at) => ({ ...checkIn(i, at), port: 4444 }));
+    expect(findingsOf(await scan(workingDay(other)), 'beacon').map((f) => f.severity)).toEqual(['low']);
+  });
+
   it('stays quiet for health checks: a load balancer inside the VPC, Route 53 checkers, an uptime monitor', async () => {
     const flows = new FlowBuilder()
       // an ALB's node in a public subnet checking /health on two targets every 10 s for a day
