@@ -82,6 +82,13 @@ function tiedCapture(): FlowBuilder {
       b.tcp({ client: '10.0.0.7', server: '192.0.2.50', port: 8443, at: T + i * 60, outcome });
     }
   }
+  // an HTTP GET flood: 12 internet sources, 300 complete connections each, all in one second, so
+  // the busiest source and the order of the sources listed are decided by ties
+  for (let source = 1; source <= 12; source++) {
+    for (let i = 0; i < 300; i++) {
+      b.tcp({ client: `203.0.113.${100 + source}`, server: '10.0.0.81', port: 80, at: T + 200 });
+    }
+  }
   return b;
 }
 
@@ -106,8 +113,8 @@ describe('deterministic analysis', () => {
     const runs: string[] = [];
     for (const threads of THREADS) runs.push(await findingsJson(file, threads));
     const fired = new Set((JSON.parse(runs[0] as string).findings as Finding[]).map((f) => f.detector));
-    // the decisions the ties are built to reach: the walks, the attempt lists, the check-ins
-    for (const detector of ['portsweep', 'portscan', 'pingsweep', 'bruteforce', 'beacon']) {
+    // the decisions the ties are built to reach: the walks, the attempt lists, the check-ins, the flood's sources
+    for (const detector of ['portsweep', 'portscan', 'pingsweep', 'bruteforce', 'beacon', 'flood']) {
       expect(fired, `${detector} fires on the tied capture`).toContain(detector);
     }
     for (let i = 1; i < runs.length; i++) expect(runs[i], `${THREADS[i]} threads`).toBe(runs[0]);
