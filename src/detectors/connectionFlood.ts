@@ -74,18 +74,23 @@ export interface ConnectionFloodParams {
   floodShare: number;
 }
 
-/** What flood's scoring weighs of a connection flood (see flood.ts's Trigger). */
-export interface ConnectionFloodTrigger {
+/** One kind of flood flood's scoring weighs: what was observed against its threshold, and who sent it. */
+export interface FloodTrigger {
   kind: string;
   observed: number;
   threshold: number;
   unit: string;
   what: string;
   sources: number;
+  /** which connections' clients are this kind of flood's sources */
   senders: Omit<SourcesKey, 'server'>;
-  share: number;
-  port: number;
+  /** a connection flood's service port, and the flood sources' share of its connections */
+  port?: number;
+  share?: number;
 }
+
+/** A connection flood's trigger: its port and share always known. */
+export type ConnectionFloodTrigger = FloodTrigger & { port: number; share: number };
 
 /** flood's completed-connection trigger: observed 0 unless the flood sources make floodShare of the service. */
 export function connectionFloodTrigger(

@@ -5,8 +5,9 @@ import {
   type ConnectionFloodParams,
   connectionFloodCtes,
   connectionFloodTrigger,
+  type FloodTrigger,
 } from '../connectionFlood.js';
-import { BUSIEST_SOURCE, defineDetector, param, type SourcesKey } from '../define.js';
+import { BUSIEST_SOURCE, defineDetector, param } from '../define.js';
 import { count, round } from '../describe.js';
 import { duration } from '../timeWindows.js';
 import { byteSize, windowedTrafficSql } from '../windowedTraffic.js';
@@ -235,19 +236,7 @@ export default defineDetector({
 
 // ——— internal helpers ———
 
-interface Trigger {
-  kind: string;
-  observed: number;
-  threshold: number;
-  unit: string;
-  what: string;
-  sources: number;
-  /** which connections' clients are this kind of flood's sources */
-  senders: Omit<SourcesKey, 'server'>;
-  /** a connection flood's service port, and the flood sources' share of its connections */
-  port?: number;
-  share?: number;
-}
+type Trigger = FloodTrigger;
 
 /** The parameters the triggers weigh (the card's, by name). */
 interface FloodParams extends ConnectionFloodParams {
