@@ -9,9 +9,11 @@ import type { Analysis, ScanReport } from '../src/report.js';
 import { asffProblems } from './helpers/asffRules.js';
 import { type DetectorScenario, SCENARIOS } from './helpers/detectorScenarios.js';
 import { findingsOf, scanBuilt } from './helpers/flowBuilder.js';
+import { MODE_SCENARIOS } from './helpers/modeScenarios.js';
 
 /**
- * Roles, per detector: a scenario built to trigger it (test/helpers/detectorScenarios.ts), analysed with
+ * Roles, per detector: a scenario built to trigger it (test/helpers/detectorScenarios.ts; its modes
+ * whose roles differ, test/helpers/modeScenarios.ts), analysed with
  * the whole default catalogue and config as the CLI does, names the right actor (who initiates or does
  * the bad thing) and target (who it is done to), and its OCSF and ASFF renderings are valid and put the
  * actor at the source and the target at the destination.
@@ -122,7 +124,7 @@ function checkAsff(s: DetectorScenario, finding: Finding, analysis: Analysis): v
 const KNOWN_WRONG: Readonly<Record<string, string>> = {};
 
 describe('roles of every detector, and their OCSF and ASFF renderings', () => {
-  for (const s of SCENARIOS) {
+  for (const s of [...SCENARIOS, ...MODE_SCENARIOS]) {
     const test = KNOWN_WRONG[s.detector] ? it.fails : it;
     test(`${s.detector}: ${s.description}`, async () => {
       const { finding, analysis } = await scenarioFinding(s);
@@ -132,7 +134,7 @@ describe('roles of every detector, and their OCSF and ASFF renderings', () => {
     });
   }
 
-  it('has a scenario for every detector in the catalogue, and one only', () => {
+  it('has a main scenario for every detector in the catalogue, and one only (modes beside it)', () => {
     const covered = SCENARIOS.map((s) => s.detector);
     expect(new Set(covered).size).toBe(covered.length);
     expect([...covered].sort()).toEqual(DETECTORS.map((d) => d.id).sort());
