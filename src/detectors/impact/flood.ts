@@ -93,6 +93,7 @@ export default defineDetector({
     'a busy server losing many clients mid-handshake during a network fault (half-open, but from its usual clients)',
     'a partner’s integration or an office NAT address calling a public API without keep-alive, when it makes most of that API’s connections at 50 or more a second (a connection flood by its numbers: allowlist it)',
     'an application-layer flood kept on a few long connections (wrk with keep-alive, HTTP/2 rapid reset) is not seen: flow logs show connections, not requests; internal clients are left to dos, which names our own hosts as senders',
+    'windows are fixed (every `window` seconds from the epoch): a burst shorter than a window that straddles two is measured in halves, so a few seconds just over the threshold can be missed (a 7-second ab run at 900 a second reads about 45 a second in each half)',
   ],
   references: [
     'MITRE ATT&CK T1498 Network Denial of Service (.001 direct flood, .002 reflection amplification), T1499',
