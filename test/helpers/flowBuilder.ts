@@ -40,6 +40,9 @@ export const AWS_SERVICE_FIELDS = [...ALL_FIELDS, 'pkt-dst-aws-service'] as cons
 /** AWS_SERVICE_FIELDS and traffic-path (see Connection.trafficPath). */
 export const TRAFFIC_PATH_FIELDS = [...AWS_SERVICE_FIELDS, 'traffic-path'] as const;
 
+/** One complete HTTP GET as ab made them in eval/captures/httpflood: 6 packets each way, a page back. */
+export const HTTP_GET = { outPackets: 6, outBytes: 398, inPackets: 6, inBytes: 1707 } as const;
+
 type Field = (typeof TRAFFIC_PATH_FIELDS)[number];
 
 export interface Connection {

@@ -1,5 +1,5 @@
 import type { DetectorScenario } from './detectorScenarios.js';
-import { FlowBuilder } from './flowBuilder.js';
+import { FlowBuilder, HTTP_GET } from './flowBuilder.js';
 
 /**
  * Scenarios for the modes of a detector whose roles differ from its main scenario's
@@ -66,10 +66,7 @@ export const MODE_SCENARIOS: readonly DetectorScenario[] = [
       server: '10.0.1.51',
       port: 80,
       at,
-      outPackets: 6,
-      outBytes: 398,
-      inPackets: 6,
-      inBytes: 1707,
+      ...HTTP_GET,
     })),
     actor: GET_FLOODERS[0] as string,
     target: '10.0.1.51',
@@ -83,10 +80,7 @@ export const MODE_SCENARIOS: readonly DetectorScenario[] = [
       server: '203.0.113.80',
       port: 80,
       at,
-      outPackets: 6,
-      outBytes: 398,
-      inPackets: 6,
-      inBytes: 1707,
+      ...HTTP_GET,
       interfaces: ['eni-bot'],
     })),
     actor: '10.0.1.5',

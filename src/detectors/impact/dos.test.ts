@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import {
+  BARE_FIELDS,
+  FlowBuilder,
+  findingsOf,
+  HTTP_GET,
+  scanBuilt,
+} from '../../../test/helpers/flowBuilder.js';
 import dos from './dos.js';
 
 /** Midnight UTC: windows of a minute and an hour start on it. */
@@ -27,10 +33,7 @@ const getFlood = (perSecond: number, server = VICTIM, flows = new FlowBuilder())
     server,
     port: 80,
     at,
-    outPackets: 6,
-    outBytes: 398,
-    inPackets: 6,
-    inBytes: 1707,
+    ...HTTP_GET,
     interfaces: ['eni-bot'],
   }));
 

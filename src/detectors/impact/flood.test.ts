@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BARE_FIELDS, FlowBuilder, findingsOf, scanBuilt } from '../../../test/helpers/flowBuilder.js';
+import {
+  BARE_FIELDS,
+  FlowBuilder,
+  findingsOf,
+  HTTP_GET,
+  scanBuilt,
+} from '../../../test/helpers/flowBuilder.js';
 import dos from './dos.js';
 import flood from './flood.js';
 
@@ -46,10 +52,7 @@ const getFlood = (perSecond: number, sources: number, flows = new FlowBuilder())
     server: WEB,
     port: 80,
     at,
-    outPackets: 6,
-    outBytes: 398,
-    inPackets: 6,
-    inBytes: 1707,
+    ...HTTP_GET,
   }));
 
 /** Ordinary visitors of WEB:80: `perSecond` connections a second for a minute, spread over `clients`. */
