@@ -47,25 +47,36 @@ const flooder = (i: number) => FLOODERS[i % 10 < 4 ? 0 : (i % 10) - 3] as string
 /** the internet clients an exposed SSH server answered, busiest (most packets sent) first */
 const SSH_CLIENTS = ['198.51.100.8', '192.0.2.9', '203.0.113.10'];
 
-/** a beacon: a call every 60 s ± 10% (a fixed pseudo-random spread), small alike payloads */
-function implant(calls: number): FlowBuilder {
+/**
+ * A beacon: `calls` calls from client to server:port every 60 s ± 10% (a fixed pseudo-random spread),
+ * small alike payloads around `sizes`.
+ */
+export function timedCalls(
+  client: string,
+  server: string,
+  port: number,
+  calls: number,
+  sizes = { out: 620, in: 1840 },
+): FlowBuilder {
   const flows = new FlowBuilder();
   let at = T;
   for (let i = 0; i < calls; i++) {
     flows.tcp({
-      client: '10.0.1.20',
-      server: '198.51.100.7',
-      port: 8001,
+      client,
+      server,
+      port,
       at,
       outPackets: 6,
-      outBytes: 620 + (i % 4) * 8,
+      outBytes: sizes.out + (i % 4) * 8,
       inPackets: 5,
-      inBytes: 1840 + (i % 3) * 16,
+      inBytes: sizes.in + (i % 3) * 16,
     });
     at += 60 * (0.9 + 0.2 * ((i * 0.618_034) % 1));
   }
   return flows;
 }
+
+const implant = (calls: number) => timedCalls('10.0.1.20', '198.51.100.7', 8001, calls);
 
 /** eight days of hourly HTTPS from a web server, then three calls out on a port it never used */
 function newPort(): FlowBuilder {

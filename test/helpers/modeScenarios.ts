@@ -1,4 +1,4 @@
-import type { DetectorScenario } from './detectorScenarios.js';
+import { type DetectorScenario, timedCalls } from './detectorScenarios.js';
 import { FlowBuilder, HTTP_GET } from './flowBuilder.js';
 
 /**
@@ -6,7 +6,7 @@ import { FlowBuilder, HTTP_GET } from './flowBuilder.js';
  * (detectorScenarios.ts): an inbound check-in names the internet host as actor, a completed-connection
  * flood names clients that completed every handshake, a dead C2's retries name the caller of a
  * server that never answers. test/roles.test.ts holds each to the same actor, target, OCSF and ASFF
- * checks as the main scenarios.
+ * checks as the main scenarios; test/clickhouseDifferential.test.ts runs them on both engines.
  */
 
 const T = 1_699_920_000;
@@ -14,32 +14,12 @@ const T = 1_699_920_000;
 /** the internet clients of a GET flood, busiest (most connections, so most packets) first */
 const GET_FLOODERS = ['203.0.113.91', '198.51.100.92', '192.0.2.93', '203.0.113.94'];
 
-/** `calls` alike check-ins from client to server:port, one every 60 s ± 10% (a fixed spread) */
-function checkIns(client: string, server: string, port: number, calls: number): FlowBuilder {
-  const flows = new FlowBuilder();
-  let at = T;
-  for (let i = 0; i < calls; i++) {
-    flows.tcp({
-      client,
-      server,
-      port,
-      at,
-      outPackets: 6,
-      outBytes: 398 + (i % 4) * 8,
-      inPackets: 5,
-      inBytes: 536 + (i % 3) * 16,
-    });
-    at += 60 * (0.9 + 0.2 * ((i * 0.618_034) % 1));
-  }
-  return flows;
-}
-
 export const MODE_SCENARIOS: readonly DetectorScenario[] = [
   {
     detector: 'beacon',
     description:
       'inbound: an internet implant checks in to a C2 server on our host every minute for four hours',
-    records: checkIns('198.51.100.110', '10.0.1.53', 8001, 240),
+    records: timedCalls('198.51.100.110', '10.0.1.53', 8001, 240, { out: 398, in: 536 }),
     actor: '198.51.100.110',
     target: '10.0.1.53',
   },
