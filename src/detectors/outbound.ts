@@ -39,11 +39,18 @@ export function multicastSql(column: string): string {
   return `(${[...v4, `${column} = '255.255.255.255'`, `lower(${column}) LIKE 'ff__:%'`].join(' OR ')})`;
 }
 
+/** SQL: internal client, internet server that is a host (not a multicast or broadcast group). */
+const OUTBOUND_TO_HOST = `client_internal = 1 AND server_internal = 0 AND NOT ${multicastSql('server')}`;
+
+/** SQL: on `protocols`, to a server port other than `excludedPorts`. */
+function servicesSql(protocols: readonly number[], excludedPorts: readonly number[]): string {
+  const ports = excludedPorts.length > 0 ? ` AND server_port NOT IN (${sqlIntList(excludedPorts)})` : '';
+  return `protocol IN (${sqlIntList(protocols)})${ports}`;
+}
+
 /** SQL condition over fh_connections: outbound to an internet host, on `protocols`, off `excludedPorts`. */
 export function outboundToHostsSql(protocols: readonly number[], excludedPorts: readonly number[]): string {
-  const ports = excludedPorts.length > 0 ? ` AND server_port NOT IN (${sqlIntList(excludedPorts)})` : '';
-  return `client_internal = 1 AND server_internal = 0 AND protocol IN (${sqlIntList(protocols)})${ports}
-      AND NOT ${multicastSql('server')}`;
+  return `${OUTBOUND_TO_HOST} AND ${servicesSql(protocols, excludedPorts)}`;
 }
 
 /**
@@ -51,8 +58,6 @@ export function outboundToHostsSql(protocols: readonly number[], excludedPorts: 
  * an internet host (as outboundToHostsSql), or inbound from an internet host to an internal one.
  */
 export function edgeToHostsSql(protocols: readonly number[], excludedPorts: readonly number[]): string {
-  const ports = excludedPorts.length > 0 ? ` AND server_port NOT IN (${sqlIntList(excludedPorts)})` : '';
-  return `protocol IN (${sqlIntList(protocols)})${ports}
-      AND ((client_internal = 1 AND server_internal = 0 AND NOT ${multicastSql('server')})
-        OR (client_internal = 0 AND server_internal = 1))`;
+  return `${servicesSql(protocols, excludedPorts)}
+      AND ((${OUTBOUND_TO_HOST}) OR (client_internal = 0 AND server_internal = 1))`;
 }
