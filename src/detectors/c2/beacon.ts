@@ -346,7 +346,7 @@ export default defineDetector({
       subScores: Object.fromEntries(
         Object.entries(s.subScores).map(([name, value]) => [name, round(value ?? 0)]),
       ),
-      metrics: metricsOf(row, s, { ...facts, rule: verdict.rule }),
+      metrics: metricsOf(row, s, { ...facts, rule: verdict.rule }, ports, protocols),
       evidence: {
         client: row.client,
         server: row.server,
@@ -359,17 +359,17 @@ export default defineDetector({
 
 // ——— internal helpers ———
 
-/** The finding's metrics: the score and its parts, the rule that decided, and the pair's figures. */
+/** The finding's metrics: the score and its parts, the rule that decided, and the pair's figures (ports, protocols sorted). */
 function metricsOf(
   row: Row,
   s: BeaconScore,
   f: { rule: BeaconRule; inbound: boolean; unanswered: boolean; attempts: number; answered: number },
+  ports: readonly number[],
+  protocols: readonly number[],
 ): Record<string, string | number> {
   const held = s.persistence;
   const first = s.starts[0] ?? 0;
   const last = s.starts[s.starts.length - 1] ?? first;
-  const ports = [...row.ports].sort((a, b) => a - b);
-  const protocols = [...row.protocols].sort((a, b) => a - b);
   return {
     score: round(s.score),
     rule: f.rule,
