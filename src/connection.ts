@@ -65,3 +65,21 @@ export const CONNECTION_COLUMNS = [
 ] as const;
 
 export type ConnectionColumnName = (typeof CONNECTION_COLUMNS)[number]['name'];
+
+/**
+ * SQL, 1 or 0: a TCP connection (or one window of it) whose client never sent data: at most 3
+ * header-sized packets (80 bytes: an IPv6 SYN with options), a bare SYN among them when flags are
+ * logged. VPC logs report ACK only with SYN, so a SYN without ACK does not tell a half-open connection
+ * from a completed one; the absence of data does. Each argument names the column (or expression) that
+ * holds the client's figure.
+ */
+export function halfOpenSql(c: {
+  protocol: string;
+  packets: string;
+  bytes: string;
+  flagsKnown: string;
+  syn: string;
+}): string {
+  return `CASE WHEN ${c.protocol} = 6 AND ${c.packets} > 0 AND ${c.packets} <= 3 AND ${c.bytes} <= 80 * ${c.packets}
+          AND (${c.flagsKnown} = 0 OR ${c.syn} = 1) THEN 1 ELSE 0 END`;
+}

@@ -1,4 +1,6 @@
+import { halfOpenSql } from '../connection.js';
 import { type Dialect, sqlNumber } from '../store/dialect.js';
+import { count } from './describe.js';
 
 /**
  * Traffic volume per time window, oriented by connection: for detectors that decide on packets and
@@ -23,10 +25,8 @@ import { type Dialect, sqlNumber } from '../store/dialect.js';
  *   of an hour) cannot dilute the rate of the rest the way dividing the window's total by its span would
  * - connections: 5-tuples with client packets in the window; unanswered_packets, _bytes,
  *   _packet_rate, _byte_rate: the same for 5-tuples the server never answered within the window
- * - half_open: TCP 5-tuples whose client sent at most 3 header-sized packets (80 bytes: an IPv6 SYN
- *   with options), one of them a SYN when tcp-flags are known: attempts that never carried data. VPC
- *   logs report ACK only with SYN, so a SYN without ACK does not tell a half-open connection from a
- *   completed one; the absence of data does
+ * - half_open: TCP 5-tuples whose client sent no data in the window, only a few header-sized packets
+ *   (halfOpenSql in connection.ts): attempts that never carried data
  * - clients, servers, ports (distinct server ports), t0, t1 (first start, last end), flags_known
  * - client_internal, server_internal: the largest value (constant when the key holds the address)
  * - any `extra` aggregate, over the per-connection columns above plus `aws_service`
@@ -130,8 +130,7 @@ export function windowedTrafficSql(d: Dialect, spec: WindowedTraffic): string {
     per_connection AS (
       SELECT per_tuple.*,
         packets / greatest(t1 - t0, ${window}) AS packet_rate, bytes / greatest(t1 - t0, ${window}) AS byte_rate,
-        CASE WHEN protocol = 6 AND packets > 0 AND packets <= 3 AND bytes <= 80 * packets
-          AND (flags_known = 0 OR syn = 1) THEN 1 ELSE 0 END AS half_open
+        ${halfOpenSql({ protocol: 'protocol', packets: 'packets', bytes: 'bytes', flagsKnown: 'flags_known', syn: 'syn' })} AS half_open
       FROM per_tuple
     ),
     per_key AS (
@@ -171,4 +170,18 @@ export function byteSize(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${Math.round(value)} bytes` : `${Number(value.toFixed(1))} ${units[unit]}`;
+}
+
+/** Of the volume cards' triggers (each a rate against its threshold), the one crossed by the widest margin. */
+export function strongestTrigger<T extends { observed: number; threshold: number }>(
+  triggers: readonly T[],
+): T | undefined {
+  return triggers
+    .filter((t) => t.observed >= t.threshold)
+    .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
+}
+
+/** A trigger's rate for a sentence: "12.5 MB/s", "6,000 connections/s". */
+export function rateText(value: number, unit: string): string {
+  return unit === 'bytes/s' ? `${byteSize(value)}/s` : `${count(value)} ${unit}`;
 }

@@ -1,14 +1,16 @@
+import { halfOpenSql } from '../connection.js';
 import type { SourcesKey } from '../detectors/define.js';
 import type { FindingSource } from '../finding.js';
 import type { AnalysisStore } from '../store/store.js';
 
-/**
- * 1 for a TCP connection whose client never sent data: at most 3 header-sized packets (80 bytes: an
- * IPv6 SYN with options), a bare SYN among them when flags are logged. The same test as
- * windowedTraffic's half_open, over the connection's totals.
- */
-const HALF_OPEN = `CASE WHEN c.protocol = 6 AND c.out_packets > 0 AND c.out_packets <= 3
-      AND c.out_bytes <= 80 * c.out_packets AND (c.flags_known = 0 OR c.client_syn = 1) THEN 1 ELSE 0 END`;
+/** 1 for a connection whose client never sent data: windowedTraffic's half_open, over the connection's totals. */
+const HALF_OPEN = halfOpenSql({
+  protocol: 'c.protocol',
+  packets: 'c.out_packets',
+  bytes: 'c.out_bytes',
+  flagsKnown: 'c.flags_known',
+  syn: 'c.client_syn',
+});
 
 /** A sources key with the span of its finding (Unix seconds). */
 export interface SourcesQuery {

@@ -3,7 +3,7 @@ import { COMPLETED_CONNECTIONS_SQL } from '../connectionFlood.js';
 import { defineDetector, param } from '../define.js';
 import { count, protocolName, round } from '../describe.js';
 import { duration } from '../timeWindows.js';
-import { byteSize, windowedTrafficSql } from '../windowedTraffic.js';
+import { byteSize, rateText, strongestTrigger, windowedTrafficSql } from '../windowedTraffic.js';
 
 /** One of our hosts → one target, one protocol, one window (see windowedTraffic.ts). */
 interface Row {
@@ -194,7 +194,7 @@ export default defineDetector({
     const proto = protocolName(row.protocol);
     const ported = row.protocol === TCP || row.protocol === UDP;
     const ports = ported ? ` on ${count(row.ports)} ${plural(row.ports, 'port')}` : '';
-    const hit = strongest(triggersOf(row, p, unanswered));
+    const hit = strongestTrigger(triggersOf(row, p, unanswered));
     if (!hit) return undefined;
     const answeredDns = hit.kind === 'a DNS flood' && !unanswered;
     // answered by design: a client without keep-alive looks the same, only slower
@@ -323,17 +323,6 @@ function triggersOf(row: Row, p: DosParams, unanswered: boolean): Trigger[] {
       unit: 'packets/s',
     },
   ];
-}
-
-/** The trigger crossed by the widest margin, if any. */
-function strongest(triggers: readonly Trigger[]): Trigger | undefined {
-  return triggers
-    .filter((t) => t.observed >= t.threshold)
-    .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
-}
-
-function rateText(value: number, unit: string): string {
-  return unit === 'bytes/s' ? `${byteSize(value)}/s` : `${count(value)} ${unit}`;
 }
 
 const plural = (n: number, word: string) => (Math.round(n) === 1 ? word : `${word}s`);

@@ -10,7 +10,7 @@ import {
 import { BUSIEST_SOURCE, defineDetector, param } from '../define.js';
 import { count, round } from '../describe.js';
 import { duration } from '../timeWindows.js';
-import { byteSize, windowedTrafficSql } from '../windowedTraffic.js';
+import { byteSize, rateText, strongestTrigger, windowedTrafficSql } from '../windowedTraffic.js';
 
 /**
  * One of our hosts as the server of everything it received in one window, all sources together, and
@@ -194,7 +194,7 @@ export default defineDetector({
 
   score: (row: Row, p) => {
     const halfOpenShare = row.tcp_connections > 0 ? row.half_open / row.tcp_connections : 0;
-    const hit = strongest(triggersOf(row, p, halfOpenShare));
+    const hit = strongestTrigger(triggersOf(row, p, halfOpenShare));
     if (!hit) return undefined;
     const severity: Severity = hit.observed >= hit.threshold * p.severeFactor ? 'high' : 'medium';
     const distributed = hit.sources >= p.manySources;
@@ -289,15 +289,4 @@ function triggersOf(row: Row, p: FloodParams, halfOpenShare: number): Trigger[] 
       senders: { clientInternal: false, failed: true },
     },
   ];
-}
-
-/** The trigger crossed by the widest margin, if any. */
-function strongest(triggers: readonly Trigger[]): Trigger | undefined {
-  return triggers
-    .filter((t) => t.observed >= t.threshold)
-    .sort((a, b) => b.observed / b.threshold - a.observed / a.threshold)[0];
-}
-
-function rateText(value: number, unit: string): string {
-  return unit === 'bytes/s' ? `${byteSize(value)}/s` : `${count(value)} ${unit}`;
 }
